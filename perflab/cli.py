@@ -1,0 +1,85 @@
+"""The ``perflab`` command: environment check and maintainer commands (``perflab dev …``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from perflab.i18n import LANGUAGES, UnknownLanguage, _, use_language
+
+__all__ = ["main", "repo_root"]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def repo_root() -> Path:
+    """Return the course repository: the nearest folder up from here that has ``chapters/``."""
+    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
+        if (folder / "chapters").is_dir():
+            return folder
+    return Path.cwd()
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from perflab.envcheck import check_environment
+
+    report = check_environment()
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _dev_notebooks(args: argparse.Namespace) -> int:
+    from perflab.notebooks import build_notebooks
+
+    for path in build_notebooks(repo_root()):
+        print(path)
+    return 0
+
+
+def _dev_translations(args: argparse.Namespace) -> int:
+    from perflab.catalogs import update_catalogs
+
+    print(update_catalogs(repo_root()))
+    return 0
+
+
+def _dev_gate(args: argparse.Namespace) -> int:
+    from perflab.gate import run_gate
+
+    problems = run_gate(repo_root())
+    for problem in problems:
+        print(problem)
+    print(_("{count} problems found", count=len(problems)) if problems else _("Translation gate: all good"))
+    return 1 if problems else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perflab", description=_("FastAPI Performance Lab"))
+    parser.add_argument("--lang", help=_("language for messages: {langs}", langs=", ".join(LANGUAGES)))
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help=_("check versions, fonts, Redis and the database")).set_defaults(run=_doctor)
+    dev = commands.add_parser("dev", help=_("maintainer commands")).add_subparsers(dest="dev_command", required=True)
+    dev.add_parser("notebooks", help=_("build every notebook in every language")).set_defaults(run=_dev_notebooks)
+    dev.add_parser("translations", help=_("extract and update the catalogs")).set_defaults(run=_dev_translations)
+    dev.add_parser("gate", help=_("fail on any missing, fuzzy or broken translation or stale notebook")).set_defaults(run=_dev_gate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``perflab`` command line and return its exit status.
+
+    Args:
+        argv: The arguments. Defaults to ``sys.argv[1:]``.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if "--lang" in argv[:-1]:
+            use_language(argv[argv.index("--lang") + 1])
+        args = _parser().parse_args(argv)
+    except UnknownLanguage as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    handler: Handler = args.run
+    return handler(args)

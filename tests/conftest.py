@@ -1,0 +1,30 @@
+"""Shared fixtures: every test starts in English and leaves no server behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import perflab.i18n
+import perflab.serve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def english_and_no_leftover_servers() -> Iterator[None]:
+    """Reset the language to English, and fail a test that leaves an in-kernel server running."""
+    perflab.i18n.use_language("en")
+    yield
+    leftover = perflab.serve.running_servers()
+    perflab.serve.stop_all()
+    perflab.i18n.use_language("en")
+    assert not leftover, f"test left servers running: {leftover}"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The course repository."""
+    return ROOT

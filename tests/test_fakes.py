@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+import anyio
+import httpx
+
+from perflab.fakes import fake_api, slow_db
+
+
+def test_fake_api_answers_and_counts() -> None:
+    api = fake_api("weather", latency_ms=5)
+    try:
+        assert httpx.get(api.url + "/items/3").json() == {"api": "weather", "item_id": 3, "value": 30}
+        assert api.stats.calls == 1
+    finally:
+        api.stop()
+
+
+def test_fake_api_latency_is_applied() -> None:
+    fast, slow = fake_api("fast", latency_ms=1), fake_api("slow", latency_ms=60)
+    try:
+        with httpx.Client() as client:
+            client.get(fast.url), client.get(slow.url)  # warm up the connections
+            start = time.perf_counter(); client.get(fast.url); fast_s = time.perf_counter() - start
+            start = time.perf_counter(); client.get(slow.url); slow_s = time.perf_counter() - start
+        assert slow_s > 3 * fast_s
+    finally:
+        fast.stop(), slow.stop()
+
+
+def test_fake_api_failure_rate_one_always_fails() -> None:
+    api = fake_api("down", latency_ms=0, failure_rate=1.0)
+    try:
+        assert httpx.get(api.url).status_code == 503
+        assert api.stats.failures == 1
+    finally:
+        api.stop()
+
+
+def test_fake_api_sees_peak_concurrency_and_connections() -> None:
+    api = fake_api("busy", latency_ms=50)
+
+    async def fan_out() -> None:
+        async with httpx.AsyncClient() as client:
+            await asyncio.gather(*(client.get(api.url) for _ in range(8)))
+
+    try:
+        anyio.run(fan_out)
+        assert api.stats.peak_in_flight == 8
+        assert len(api.stats.connections) == 8
+        api.stats.reset()
+        assert api.stats.calls == 0 and not api.stats.connections
+    finally:
+        api.stop()
+
+
+def test_slow_db_counts_queries_and_returns_rich_types() -> None:
+    db = slow_db(latency_ms=1)
+    row = anyio.run(db.fetch, 7)
+    assert row["id"] == 7 and type(row["price"]).__name__ == "Decimal"
+    db.fetch_blocking(8)
+    assert db.calls == 2

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+from perflab import i18n
+
+
+def _write_catalog(root: Path, lang: str, entries: dict[str, str], fuzzy: tuple[str, ...] = ()) -> None:
+    po = polib.POFile()
+    for msgid, msgstr in entries.items():
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, flags=["fuzzy"] if msgid in fuzzy else []))
+    folder = root / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po.save(str(folder / "perflab.po"))
+
+
+@pytest.fixture
+def locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PERFLAB_LOCALES", str(tmp_path))
+    _write_catalog(tmp_path, "ru", {"Port {port} is busy": "Порт {port} занят", "Stale": "Устарело"}, fuzzy=("Stale",))
+    return tmp_path
+
+
+def test_use_language_switches_messages(locales: Path) -> None:
+    i18n.use_language("ru")
+    assert i18n._("Port {port} is busy", port=8000) == "Порт 8000 занят"
+
+
+def test_english_is_the_source_text(locales: Path) -> None:
+    i18n.use_language("en")
+    assert i18n._("Port {port} is busy", port=1) == "Port 1 is busy"
+
+
+def test_fuzzy_and_missing_entries_fall_back_to_english(locales: Path) -> None:
+    i18n.use_language("ru")
+    assert i18n._("Stale") == "Stale"
+    assert i18n._("Never translated") == "Never translated"
+
+
+def test_unknown_language_lists_the_available_ones() -> None:
+    with pytest.raises(i18n.UnknownLanguage) as info:
+        i18n.use_language("de")
+    for code in i18n.LANGUAGES:
+        assert code in str(info.value)
+
+
+def test_language_codes_are_normalised() -> None:
+    assert i18n.use_language("RU_ru") == "ru"
+    assert i18n.use_language("bn-BD") == "bn"
+
+
+def test_perflab_lang_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "_state", {"lang": ""})
+    monkeypatch.setenv("PERFLAB_LANG", "bn")
+    assert i18n.current_language() == "bn"
+
+
+def test_an_edited_catalog_is_picked_up(locales: Path) -> None:
+    i18n.use_language("ru")
+    assert i18n._("Stale") == "Stale"
+    _path = locales / "ru" / "LC_MESSAGES" / "perflab.po"
+    po = polib.pofile(str(_path))
+    po.find("Stale").flags = []
+    po.save(str(_path))
+    assert i18n._("Stale") == "Устарело"
