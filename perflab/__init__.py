@@ -1,8 +1,65 @@
-"""FastAPI Performance Lab: serve, load, time, plot and check FastAPI apps inside a notebook."""
+"""FastAPI Performance Lab: serve, load, time, plot and check FastAPI apps inside a notebook.
+
+Names load lazily on first use, so ``perflab`` on the command line starts fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from perflab.i18n import LANGUAGES, current_language, use_language
 
-__all__ = ["LANGUAGES", "current_language", "use_language"]
+__all__ = [
+    "LANGUAGES",
+    "asgi_client",
+    "check_environment",
+    "compare",
+    "current_language",
+    "fake_api",
+    "load",
+    "load_panel",
+    "quiet_app",
+    "ratio_chart",
+    "redis_client",
+    "running_servers",
+    "serve",
+    "serve_process",
+    "slow_db",
+    "sql_engine",
+    "stop_all",
+    "timeit_async",
+    "use_language",
+]
 __version__ = "0.1.0"
+
+_HOMES = {
+    "asgi_client": "perflab.client",
+    "check_environment": "perflab.envcheck",
+    "compare": "perflab.timing",
+    "fake_api": "perflab.fakes",
+    "load": "perflab.live",
+    "load_panel": "perflab.widgets",
+    "quiet_app": "perflab.fakes",
+    "ratio_chart": "perflab.plots",
+    "redis_client": "perflab.engines",
+    "running_servers": "perflab.serving",
+    "serve": "perflab.serving",
+    "serve_process": "perflab.process",
+    "slow_db": "perflab.fakes",
+    "sql_engine": "perflab.engines",
+    "stop_all": "perflab.serving",
+    "timeit_async": "perflab.timing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'perflab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

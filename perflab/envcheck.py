@@ -47,9 +47,9 @@ def _version(package: str) -> tuple[str, str]:
 
 
 def _font_row() -> tuple[str, str, str]:
-    from perflab.fonts import bengali_font
+    from perflab.fonts import find_bengali_font
 
-    font = bengali_font()
+    font = find_bengali_font()
     if font:
         return (_("Bangla font for plots"), font, "✓")
     return (_("Bangla font for plots"), _("missing: install fonts-noto-core"), "✗")

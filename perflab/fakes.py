@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from perflab.serve import Server, serve
+from perflab.serving import Server, serve
 
 __all__ = ["FakeAPI", "SlowDatabase", "Stats", "fake_api", "quiet_app", "slow_db"]
 

@@ -9,7 +9,7 @@ import psutil
 import pytest
 from fastapi import FastAPI
 
-from perflab import serve as serving
+from perflab import serving
 from perflab.errors import NotAnASGIApp, PortInUse, StartupFailed
 from perflab.i18n import use_language
 

@@ -1,0 +1,41 @@
+# FastAPI Performance Lab. New users need two commands: `make lab` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: lab test venv notebooks translations gate check clean-venv help
+
+help:
+	@echo "make lab           set up .venv if needed and open the course in JupyterLab"
+	@echo "make test          run every test (unit, notebooks in every language, translation gate)"
+	@echo "make notebooks     rebuild notebooks/{en,bn,ru} from chapters/ and locales/"
+	@echo "make translations  extract the English text and update the bn and ru catalogs"
+	@echo "make gate          the strict translation and notebook gate alone"
+
+# The environment: created from pyproject.toml, pinned by constraints.txt, rebuilt when either changes.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[lab,test]"
+	touch $@
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+notebooks: $(STAMP)
+	$(PY) -m perflab dev notebooks
+
+translations: $(STAMP)
+	$(PY) -m perflab dev translations
+
+gate: $(STAMP)
+	$(PY) -m perflab dev gate
+
+clean-venv:
+	rm -rf $(VENV)

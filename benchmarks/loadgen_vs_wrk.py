@@ -1,0 +1,99 @@
+"""Is perflab's load generator fast enough to measure a server? Compare it with wrk.
+
+Runs ``wrk -t1 -c32`` and ``perflab.loadgen.load(concurrency=32)`` in turns (A/B/A/B)
+against one ``perflab.apps.ping:app`` worker, so drift on a noisy machine hits both
+alike, and fails unless the median ratio loadgen/wrk reaches ``--min-ratio``.
+
+Usage::
+
+    .venv/bin/python benchmarks/loadgen_vs_wrk.py --rounds 3 --duration-s 4
+    .venv/bin/python benchmarks/loadgen_vs_wrk.py --client aiohttp --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+from perflab.loadgen import load
+from perflab.process import serve_process
+
+__all__ = ["main", "wrk_rps"]
+
+CONCURRENCY = 32
+
+
+def wrk_rps(url: str, duration_s: float) -> float:
+    """Run wrk with one thread and 32 connections and return its Requests/sec.
+
+    Args:
+        url: The URL to load.
+        duration_s: How long wrk runs, in whole seconds.
+    """
+    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(duration_s))}s", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if match is None:
+        raise RuntimeError(f"could not read Requests/sec from wrk's output:\n{out}")
+    return float(match.group(1))
+
+
+def loadgen_rps(url: str, duration_s: float, client: str = "raw") -> float:
+    """Run perflab's load generator with 32 connections and return its requests per second.
+
+    Args:
+        url: The URL to load.
+        duration_s: How long the load runs.
+        client: The load generator's HTTP client, ``"raw"`` or ``"aiohttp"``. Defaults to "raw".
+    """
+    result = load(url, concurrency=CONCURRENCY, duration_s=duration_s, progress=False,
+                  client=client)
+    if result.errors or result.ok != result.requests:
+        raise RuntimeError(f"the load generator saw errors:\n{result}")
+    return result.rps
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration-s", type=float, default=4.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--min-ratio", type=float, default=0.9)
+    parser.add_argument("--client", choices=["raw", "aiohttp"], default="raw")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the comparison and return the exit code: 0 when the ratio is good enough.
+
+    Args:
+        argv: Command-line arguments. Defaults to ``sys.argv[1:]``.
+    """
+    args = _parse(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed or not on PATH; install it (e.g. apt-get install wrk) "
+              "to compare the load generator with it.", file=sys.stderr)
+        return 2
+    ratios = []
+    with serve_process("perflab.apps.ping:app", workers=args.workers, name="bench") as srv:
+        url = srv.url + "/ping"
+        wrk_rps(url, 1)  # warm-up: first connections, caches, CPU frequency
+        loadgen_rps(url, 1, args.client)
+        for round_no in range(1, args.rounds + 1):
+            wrk = wrk_rps(url, args.duration_s)
+            ours = loadgen_rps(url, args.duration_s, args.client)
+            ratios.append(ours / wrk)
+            print(f"round {round_no}: wrk {wrk:8,.0f} req/s   loadgen {ours:8,.0f} req/s   "
+                  f"ratio {ours / wrk:.3f}", flush=True)
+    median = statistics.median(ratios)
+    verdict = "OK" if median >= args.min_ratio else "TOO SLOW"
+    print(f"median ratio loadgen({args.client})/wrk: {median:.3f} (need >= {args.min_ratio}) {verdict}")
+    return 0 if median >= args.min_ratio else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Every generated notebook, in every language, runs twice in one kernel and leaves nothing behind."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+CELL_TIMEOUT_S = 180
+
+# Runs in the kernel before and after: what the notebook must not leave behind.
+SNAPSHOT = """
+import sys as _sys, threading as _threading, traceback as _traceback, psutil as _psutil
+def _where(ident):
+    frame = _sys._current_frames().get(ident)
+    return " <- ".join(f"{f.name}@{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(_traceback.extract_stack(frame)[-4:])) if frame else ""
+def _perflab_snapshot():
+    proc = _psutil.Process()
+    return {
+        # pyzmq starts one GarbageCollectorThread per process for its first large zero-copy send:
+        # kernel plumbing, not a thread the course started.
+        "threads": {t.ident: f"{t.name}: {_where(t.ident)}" for t in _threading.enumerate()
+                    if type(t).__name__ != "GarbageCollectorThread"},
+        "listening": {c.laddr.port for c in proc.net_connections("tcp") if c.status == _psutil.CONN_LISTEN},
+        "children": {c.pid: " ".join(c.cmdline()[:4]) for c in proc.children(recursive=True)},
+    }
+_perflab_before = _perflab_snapshot()
+"""
+
+CHECK = """
+import time as _time
+for _attempt in range(50):  # servers stop synchronously; give stray threads a moment to exit
+    _after = _perflab_snapshot()
+    _extra = {
+        "threads": {k: v for k, v in _after["threads"].items() if k not in _perflab_before["threads"]},
+        "listening": _after["listening"] - _perflab_before["listening"],
+        "children": {k: v for k, v in _after["children"].items() if k not in _perflab_before["children"]},
+    }
+    if not any(_extra.values()):
+        break
+    _time.sleep(0.1)
+assert not any(_extra.values()), f"left behind after two runs: {_extra}"
+print("clean")
+"""
+
+
+def _twice_with_probes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    doubled = nbformat.v4.new_notebook(metadata=nb.metadata)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    probe, check = nbformat.v4.new_code_cell(SNAPSHOT), nbformat.v4.new_code_cell(CHECK)
+    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * 2 + [check]
+    for number, cell in enumerate(doubled.cells):
+        cell["id"] = f"run-cell-{number}"  # the same cell twice would otherwise duplicate ids
+    return doubled
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
+def test_notebook_runs_twice_in_one_kernel_and_leaves_nothing(path: Path) -> None:
+    nb = _twice_with_probes(nbformat.read(path, as_version=4))
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
+    start = time.perf_counter()
+    client.execute()
+    print(f"{path.relative_to(ROOT)}: two runs in {time.perf_counter() - start:.1f} s")
+    assert "clean" in "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+
+
+def test_every_language_has_every_chapter() -> None:
+    stems = {lang: {p.stem for p in NOTEBOOKS if p.parent.name == lang} for lang in ("en", "bn", "ru")}
+    chapters = {p.stem for p in (ROOT / "chapters").glob("*.md")}
+    assert chapters and all(found == chapters for found in stems.values()), stems
