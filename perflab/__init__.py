@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from perflab.errors import install_short_tracebacks
 from perflab.i18n import LANGUAGES, current_language, use_language
+
+install_short_tracebacks()
 
 __all__ = [
     "LANGUAGES",

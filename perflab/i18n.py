@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polib
 
+from perflab.errors import PerflabError
+
 __all__ = [
     "LANGUAGES",
     "UnknownLanguage",
@@ -27,7 +29,7 @@ _DOMAIN = "perflab"
 _state = {"lang": ""}
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(PerflabError, ValueError):
     """Raised for a language the course has no catalog for."""
 
 
