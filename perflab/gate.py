@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import string
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polib
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 from nbformat import NotebookNode
 
 from perflab.catalogs import PLURAL_FORMS, TARGET_LANGUAGES, render_po, templates
 from perflab.i18n import LANGUAGES
+from perflab.markup import KINDS, compare_markup, markup, short
 from perflab.notebooks import (
-    BANNER_CELL_ID, LANGUAGE_CELL_ID, catalog_path, cell_id, chapters, heading_anchors, language_cell_source,
+    BANNER_CELL_ID, LANGUAGE_CELL_ID, catalog_path, cell_id, chapters, language_cell_source,
     notebook_path, read_chapter, render_notebook,
 )
 
@@ -30,11 +25,6 @@ __all__ = [
     "markup", "run_gate",
 ]
 
-KINDS = ("placeholder", "code span", "code block", "link target", "heading anchor", "role", "directive", "HTML tag")
-_ORDERED = {"code block", "heading anchor", "directive"}
-_MD = MarkdownIt("commonmark").use(myst_role_plugin).use(colon_fence_plugin).enable("table")
-_TAG = re.compile(r"<(/?[A-Za-z][\w-]*)")
-_FIELD = re.compile(r"\{([A-Za-z_]\w*)(?:[!:][^{}]*)?\}")
 _CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _OUTPUT_KEYS = {"execution", "ExecuteTime", "execution_count", "outputs", "scrolled", "collapsed"}
 _ID_HINTS = {"markdown": 'put +++ {"id": "..."} on the line before it', "code": "add an :id: ... option"}
@@ -54,79 +44,6 @@ class Problem:
 
 def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
-
-
-def _short(text: str, width: int = 60) -> str:
-    line = " ".join(text.split())
-    return repr(line if len(line) <= width else line[: width - 1] + "…")
-
-
-def _brace_fields(text: str) -> list[str]:
-    """Return the ``str.format`` fields of ``text``, like ``{port}`` or ``{rps:.1f}``."""
-    parsed = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
-    return ["{" + n + (f"!{c}" if c else "") + (f":{s}" if s else "") + "}" for n, s, c in parsed]
-
-
-def _collect(tokens: list[Token], found: dict[str, list[str]]) -> None:
-    for token in tokens:
-        kind = token.type
-        if kind == "code_inline":
-            found["code span"].append(token.content)
-        elif kind in ("fence", "colon_fence") and token.info.startswith("{"):
-            found["directive"].append(token.info.split("}")[0] + "}")
-            _collect(_MD.parse(token.content), found)  # a directive's body is prose, translated
-        elif kind in ("fence", "code_block"):
-            found["code block"].append(f"{token.markup}{token.info}\n{token.content}{token.markup}")
-        elif kind == "myst_role":
-            found["role"].append("{" + token.meta["name"] + "}")
-        elif kind in ("html_inline", "html_block"):
-            found["HTML tag"].extend(f"<{tag}>" for tag in _TAG.findall(token.content))
-        elif kind in ("link_open", "image"):
-            found["link target"].append(str(token.attrs.get("href", token.attrs.get("src", ""))))
-        elif kind == "text":
-            found["placeholder"].extend("{" + name + "}" for name in _FIELD.findall(token.content))
-        _collect(token.children or [], found)
-
-
-def markup(text: str, brace_format: bool = False) -> dict[str, list[str]]:
-    """Return what a translation must keep: placeholders, code, link targets, anchors, roles, directives, tags.
-
-    Args:
-        text: A msgid or msgstr (markdown).
-        brace_format: Read placeholders as ``str.format`` fields. Defaults to False.
-    """
-    found: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    _collect(_MD.parse(text), found)
-    found["heading anchor"] = [anchor for _, anchor in heading_anchors(text)]
-    if brace_format:
-        found["placeholder"] = _brace_fields(text)
-    return found
-
-
-def compare_markup(source: str, translation: str, brace_format: bool = False) -> list[str]:
-    """Return what ``translation`` loses, adds or reorders of ``source``'s markup, one phrase each.
-
-    Args:
-        source: The English msgid.
-        translation: The msgstr.
-        brace_format: The message is a ``str.format`` template. Defaults to False.
-    """
-    try:
-        before, after = markup(source, brace_format), markup(translation, brace_format)
-    except ValueError as error:
-        return [f"is not a valid format string ({error})"]
-    said = []
-    for kind in KINDS:
-        old, new = before[kind], after[kind]
-        if kind == "code span":  # may repeat or move, but each one must be there verbatim
-            said += [f"loses code span {_short(span)}" for span in dict.fromkeys(old) if span not in new]
-            continue
-        lost, added = Counter(old) - Counter(new), Counter(new) - Counter(old)
-        said += [f"loses {kind} {_short(item)}" for item in lost.elements()]
-        said += [f"adds {kind} {_short(item)}" for item in added.elements()]
-        if not lost and not added and kind in _ORDERED and old != new:
-            said.append(f"reorders {kind}s: {old} became {new}")
-    return said
 
 
 def _cell_problems(cell: NotebookNode, number: int, seen: dict[str, int]) -> Iterator[str]:
@@ -171,7 +88,7 @@ def _keys(po: polib.POFile) -> list[tuple[str | None, str]]:
 
 
 def _where(ctx: str | None, msgid: str) -> str:
-    return f"msgctxt {ctx!r}" if ctx is not None else f"msgid {_short(msgid, 50)}"
+    return f"msgctxt {ctx!r}" if ctx is not None else f"msgid {short(msgid, 50)}"
 
 
 def check_templates(root: Path, expected: dict[str, polib.POFile]) -> Iterator[Problem]:
