@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: lab test venv notebooks translations gate check clean-venv help
+.PHONY: lab test venv notebooks translations gate bench clean-venv help
 
 help:
 	@echo "make lab           set up .venv if needed and open the course in JupyterLab"
@@ -12,6 +12,7 @@ help:
 	@echo "make notebooks     rebuild notebooks/{en,bn,ru} from chapters/ and locales/"
 	@echo "make translations  extract the English text and update the bn and ru catalogs"
 	@echo "make gate          the strict translation and notebook gate alone"
+	@echo "make bench         benchmarks that print ratios (needs wrk)"
 
 # The environment: created from pyproject.toml, pinned by constraints.txt, rebuilt when either changes.
 $(STAMP): pyproject.toml constraints.txt
@@ -36,6 +37,9 @@ translations: $(STAMP)
 
 gate: $(STAMP)
 	$(PY) -m perflab dev gate
+
+bench: $(STAMP)
+	$(PY) benchmarks/loadgen_vs_wrk.py
 
 clean-venv:
 	rm -rf $(VENV)

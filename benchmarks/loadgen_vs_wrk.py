@@ -4,6 +4,10 @@ Runs ``wrk -t1 -c32`` and ``perflab.loadgen.load(concurrency=32)`` in turns (A/B
 against one ``perflab.apps.ping:app`` worker, so drift on a noisy machine hits both
 alike, and fails unless the median ratio loadgen/wrk reaches ``--min-ratio``.
 
+By default the server is pinned to CPU 0 and both generators to CPU 1, as if they ran
+on two machines: otherwise whichever generator costs more CPU per request also takes
+it from the server, and the run measures the scheduler as much as the generators.
+
 Usage::
 
     .venv/bin/python benchmarks/loadgen_vs_wrk.py --rounds 3 --duration-s 4
@@ -13,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -57,6 +62,21 @@ def loadgen_rps(url: str, duration_s: float, client: str = "raw") -> float:
     return result.rps
 
 
+def pin_apart(server_pids: list[int]) -> str:
+    """Pin the server to CPU 0 and this process, whose children inherit it, to CPU 1.
+
+    Args:
+        server_pids: The server's worker processes.
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return "not pinned: only one CPU"
+    for pid in server_pids:
+        os.sched_setaffinity(pid, {cpus[0]})
+    os.sched_setaffinity(0, {cpus[1]})
+    return f"server on CPU {cpus[0]}, generators on CPU {cpus[1]}"
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -64,6 +84,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--min-ratio", type=float, default=0.9)
     parser.add_argument("--client", choices=["raw", "aiohttp"], default="raw")
+    parser.add_argument("--no-pin", action="store_true", help="let the scheduler place processes")
     return parser.parse_args(argv)
 
 
@@ -81,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     with serve_process("perflab.apps.ping:app", workers=args.workers, name="bench") as srv:
         url = srv.url + "/ping"
+        # Two workers need both CPUs; pinning them to one would halve the server.
+        pinned = not args.no_pin and args.workers == 1
+        print(pin_apart(srv.pids) if pinned else "not pinned", flush=True)
         wrk_rps(url, 1)  # warm-up: first connections, caches, CPU frequency
         loadgen_rps(url, 1, args.client)
         for round_no in range(1, args.rounds + 1):

@@ -31,6 +31,7 @@ __all__ = [
     "slow_db",
     "sql_engine",
     "stop_all",
+    "stop_all_processes",
     "timeit_async",
     "use_language",
 ]
@@ -52,6 +53,7 @@ _HOMES = {
     "slow_db": "perflab.fakes",
     "sql_engine": "perflab.engines",
     "stop_all": "perflab.serving",
+    "stop_all_processes": "perflab.process",
     "timeit_async": "perflab.timing",
 }
 

@@ -18,6 +18,7 @@ import uvicorn
 from uvicorn.importer import ImportFromStringError, import_from_string
 
 from perflab._pdeathsig import die_with_parent
+from perflab.i18n import _
 
 __all__ = ["load_target", "main"]
 
@@ -63,7 +64,7 @@ def load_target(target: str) -> object:
 def _print_load_error(exc: BaseException) -> None:
     """Print why the target failed to import, without our own and importlib's frames."""
     if isinstance(exc, ImportFromStringError):
-        print(f"Error loading ASGI app: {exc}", file=sys.stderr)
+        print(_("Cannot load the app: {error}", error=exc), file=sys.stderr)
         return
     tb = traceback.TracebackException.from_exception(exc)
     noise = (__file__, "<frozen ", str(Path(uvicorn.__file__).parent))

@@ -37,11 +37,10 @@ from perflab.render import table_html, table_text
 
 __all__ = ["Batch", "LoadResult", "load"]
 
-_STARTUP_S = 10.0  # importing aiohttp on a busy 2-core machine can take seconds
+_STARTUP_S = 10.0  # starting Python and its imports on a busy 2-core machine can take seconds
 _STALL_S = 5.0  # the worker writes a line every 0.1 s, so 5 s of silence means it is stuck
 _GRACE_S = 3.0
 _BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:g} s [{elapsed}<{remaining}{postfix}]"
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,9 +316,17 @@ def load(
     cfg = {"url": url, "concurrency": concurrency, "duration_s": duration_s,
            "requests": requests, "method": method.upper(), "timeout_s": timeout_s,
            "client": client, "parent_pid": os.getpid()}
-    budget_s = (duration_s or 0.0) + timeout_s + _GRACE_S + _STARTUP_S
+    batches, finished = _run(cfg, on_batch, _Progress(progress, duration_s, requests))
+    return LoadResult.from_batches(url, concurrency, batches, aborted=not finished)
+
+
+def _run(cfg: dict[str, Any], on_batch: Callable[[Batch], None] | None,
+         bar: _Progress) -> tuple[list[Batch], bool]:
+    """Run the worker to its end or its deadline, always reap it, and return its batches."""
+    duration_s = cfg["duration_s"]
+    # A timed run has a hard end; a counted one only the stall check, as its length is unknown.
+    budget_s = (duration_s or 0.0) + cfg["timeout_s"] + _GRACE_S + _STARTUP_S
     hard_deadline = time.monotonic() + budget_s if duration_s else float("inf")
-    bar = _Progress(progress, duration_s, requests)
     with tempfile.TemporaryFile() as stderr:
         proc = _spawn(cfg, stderr)
         try:
@@ -329,7 +336,7 @@ def load(
             _reap(proc)
         if not finished:
             _report_unfinished(batches, proc.returncode, stderr)
-    return LoadResult.from_batches(url, concurrency, batches, aborted=not finished)
+    return batches, finished
 
 
 def _report_unfinished(batches: list[Batch], returncode: int, stderr: IO[bytes]) -> None:
@@ -337,9 +344,9 @@ def _report_unfinished(batches: list[Batch], returncode: int, stderr: IO[bytes])
     tail = "\n".join(stderr.read().decode(errors="replace").splitlines()[-10:])
     if not batches:
         raise PerflabError(_("The load generator failed before sending any request:\n{tail}",
-                             tail=tail or f"exit code {returncode}"))
+                             tail=tail or _("exit code {code}", code=returncode)))
     warnings.warn(
-        _("The load generator did not finish in time and was stopped; the result covers "
-          "the first {elapsed_s:.1f} s.", elapsed_s=batches[-1].elapsed_s),
-        RuntimeWarning, stacklevel=3,
+        _("The load generator stopped before the end; the result covers only the first "
+          "{elapsed_s:.1f} s.", elapsed_s=batches[-1].elapsed_s) + (f"\n{tail}" if tail else ""),
+        RuntimeWarning, stacklevel=4,
     )

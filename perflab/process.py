@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import errno
 import os
 import select
 import shutil
@@ -26,15 +25,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 
 from perflab.errors import PortInUse, StartupFailed
-from perflab.i18n import _
+from perflab.serving import HOST, PORT_OWNERS, bind_socket
+from perflab.i18n import _, current_language
 from perflab.render import table_html, table_text
 
 __all__ = ["ProcessServer", "serve_process", "stop_all_processes", "stop_process"]
 
-HOST = "127.0.0.1"
 
 _LOG_TAIL_LINES = 15
 _registry: dict[str, ProcessServer] = {}
@@ -105,16 +103,18 @@ class ProcessServer:
     def __enter__(self) -> ProcessServer:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def _rows(self) -> tuple[list[str], list[list[object]]]:
-        state = _("running") if self.running else _("stopped")
+        # A crashed worker is worth seeing: the survivors now take all the requests.
+        dead = sum(p.poll() is not None for p in self.procs)
+        if self._stopped:
+            state = _("stopped")
+        elif dead:
+            state = _("{dead} of {total} workers exited", dead=dead, total=len(self.procs))
+        else:
+            state = _("running")
         headers = [_("name"), _("URL"), _("workers"), _("pids"), _("state")]
         pids = ", ".join(str(pid) for pid in self.pids)
         return headers, [[self.name, self.url, len(self.procs), pids, state]]
@@ -126,37 +126,12 @@ class ProcessServer:
         return table_html(*self._rows(), title=self.target)
 
 
-def _port_in_use(port: int) -> PortInUse:
+def _process_owner(port: int) -> str | None:
     with _lock:
-        owner = next((s.name for s in _registry.values() if s.port == port), None)
-    if owner is not None:
-        return PortInUse(
-            _("Port {port} is already used by the perflab process server {name!r}. "
-              "Stop it with .stop(), or leave out port= and a free port is chosen.",
-              port=port, name=owner)
-        )
-    return PortInUse(
-        _("Port {port} is already in use by another program. "
-          "Leave out port= and perflab picks a free port for you.", port=port)
-    )
+        return next((s.name for s in _registry.values() if s.port == port), None)
 
 
-def _bind(port: int) -> socket.socket:
-    """Bind and listen on 127.0.0.1:``port`` (0 picks a free port), or raise PortInUse."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Re-running a cell must be able to rebind a port whose old connections are in TIME_WAIT.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit TCP_NODELAY on Linux; see perflab._worker for why it matters.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((HOST, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise _port_in_use(port) from None
-        raise
-    sock.listen(2048)
-    return sock
+PORT_OWNERS.append(_process_owner)
 
 
 def _check_target(target: str) -> None:
@@ -181,7 +156,8 @@ def _spawn(server: ProcessServer, sock: socket.socket, index: int, stack: tuple[
         "--fd", str(sock.fileno()), "--ready-fd", str(ready_w),
         "--parent-pid", str(os.getpid()), "--http", stack[0], "--loop", stack[1],
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The worker's own messages (e.g. an import error) come in the learner's language too.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PERFLAB_LANG": current_language()}
     with open(server.log_dir / f"worker-{index}.log", "wb") as log:
         try:
             # A session of its own: Ctrl-C in the kernel must not reach the workers.
@@ -269,7 +245,7 @@ def serve_process(
     _check_target(target)
     old = stop_process(name)
     sock = _bind_preferring(port, old.port if old is not None and port == 0 else 0)
-    log_dir = Path(tempfile.mkdtemp(prefix="perflab-serve-"))
+    log_dir = _new_log_dir()
     server = ProcessServer(name, target, sock.getsockname()[1], log_dir)
     _start(server, sock, max(1, workers), (http, loop), timeout_s)
     with _lock:
@@ -277,11 +253,32 @@ def serve_process(
     return server
 
 
+def _new_log_dir() -> Path:
+    """Make a log folder named after our pid, and remove those of kernels that died."""
+    base = Path(tempfile.gettempdir()) / "perflab-serve"
+    base.mkdir(exist_ok=True)
+    for old in base.iterdir():
+        pid = old.name.split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)  # a killed kernel never ran its atexit
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
+
+
 def _bind_preferring(port: int, previous_port: int) -> socket.socket:
     if previous_port:
         with contextlib.suppress(PortInUse):
-            return _bind(previous_port)
-    return _bind(port)
+            return bind_socket(previous_port)
+    return bind_socket(port)
 
 
 def stop_process(name: str) -> ProcessServer | None:

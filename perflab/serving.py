@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +25,13 @@ from perflab._asgi import LifespanProbe, require_asgi_app
 from perflab.errors import PortInUse, StartupFailed
 from perflab.i18n import _
 
-__all__ = ["Server", "bind_socket", "running_servers", "serve", "stop_all"]
+__all__ = ["PORT_OWNERS", "Server", "bind_socket", "running_servers", "serve", "stop_all"]
 
 HOST = "127.0.0.1"
 _servers: dict[str, Server] = {}
 _lock = threading.Lock()
+# Each kind of perflab server registers how to find which of its servers holds a port.
+PORT_OWNERS: list[Callable[[int], str | None]] = []
 
 
 def bind_socket(port: int = 0, host: str = HOST) -> socket.socket:
@@ -39,7 +42,9 @@ def bind_socket(port: int = 0, host: str = HOST) -> socket.socket:
         host: The address. Defaults to 127.0.0.1: the course never listens beyond loopback.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Re-running a cell must be able to rebind a port whose old connections are in TIME_WAIT.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit TCP_NODELAY on Linux; see perflab._worker for why it matters.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
@@ -53,8 +58,16 @@ def bind_socket(port: int = 0, host: str = HOST) -> socket.socket:
     return sock
 
 
+def _in_kernel_owner(port: int) -> str | None:
+    with _lock:
+        return next((s.name for s in _servers.values() if s.port == port), None)
+
+
+PORT_OWNERS.append(_in_kernel_owner)
+
+
 def _port_in_use_message(port: int) -> str:
-    owner = next((s.name for s in _servers.values() if s.port == port), None)
+    owner = next((name for find in PORT_OWNERS if (name := find(port)) is not None), None)
     if owner is not None:
         return _(
             "Port {port} is already used by the perflab server {name!r}. "
@@ -176,13 +189,18 @@ def _start(app: Any, name: str, sock: socket.socket, log_level: str) -> Server:
     )
     engine = _ThreadedUvicorn(config)
     engine.perflab_probe = probe  # type: ignore[attr-defined]
-    thread = threading.Thread(
-        target=engine.run, kwargs={"sockets": [sock]}, name=f"perflab-serve-{name}", daemon=True
-    )
+    thread = threading.Thread(target=_run, args=(engine, sock), name=f"perflab-serve-{name}", daemon=True)
     port = sock.getsockname()[1]
     server = Server(name, f"http://{HOST}:{port}", port, engine, thread, sock)
     thread.start()
     return server
+
+
+def _run(engine: _ThreadedUvicorn, sock: socket.socket) -> None:
+    try:
+        engine.run(sockets=[sock])
+    except SystemExit:
+        pass  # uvicorn exits this way when startup fails; _wait_started reports why, translated
 
 
 def _wait_started(server: Server, timeout_s: float) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -115,18 +115,20 @@ def test_unreachable_url_raises_quickly() -> None:
 @CLIENTS
 def test_server_killed_mid_run_finishes_in_bounds(client: str) -> None:
     srv = serve_process("perflab.apps.ping:app", name="test-killed")
-    killer = threading.Timer(0.7, lambda: [psutil.Process(p).send_signal(signal.SIGKILL)
-                                           for p in srv.pids])
-    killer.start()
+
+    def kill_server_once_answered(batch: Batch) -> None:
+        if batch.latencies_ms.size and srv.running:
+            for pid in srv.pids:
+                os.kill(pid, signal.SIGKILL)
+
     started_s = time.perf_counter()
     try:
-        result = load(srv.url + "/ping", duration_s=2, timeout_s=1, progress=False,
-                      client=client)
+        result = load(srv.url + "/ping", duration_s=1.5, timeout_s=1, progress=False,
+                      client=client, on_batch=kill_server_once_answered)
     finally:
-        killer.join()
         srv.stop()
     # The generous bound covers a loaded 2-core machine; a hang would blow far past it.
-    assert time.perf_counter() - started_s < 2 + 1 + 6
+    assert time.perf_counter() - started_s < 1.5 + 1 + 6
     assert result.ok > 0
     assert sum(result.errors.values()) > 0
     assert set(result.errors) <= {"refused", "disconnected", "connection", "timeout"}
@@ -153,3 +155,22 @@ def test_result_renders_as_text_and_html(server: ProcessServer) -> None:
     text = str(result)
     assert server.url in text and "p99" in text and "50" in text
     assert "<table" in result._repr_html_()
+
+
+def test_stuck_worker_is_killed_and_partial_result_returned(
+    server: ProcessServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("perflab.loadgen._STALL_S", 0.5)
+
+    def freeze_worker(batch: Batch) -> None:
+        for child in psutil.Process().children():
+            if "perflab._load_worker" in " ".join(_cmdline(child)):
+                child.send_signal(signal.SIGSTOP)  # alive but silent: the worst case
+
+    started_s = time.perf_counter()
+    with pytest.warns(RuntimeWarning, match="stopped before the end"):
+        result = load(server.url + "/ping", duration_s=30, on_batch=freeze_worker,
+                      progress=False)
+    assert time.perf_counter() - started_s < 10
+    assert result.aborted
+    assert "stopped early" in str(result)
