@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import warnings
 from collections.abc import MutableMapping
 from typing import Any, cast
@@ -108,7 +109,16 @@ def _warn_missing_font() -> None:
         "To see them in Bangla, install the Noto Sans Bengali font "
         "(on Debian or Ubuntu: sudo apt install fonts-noto-core) and restart the kernel."
     )
-    warnings.warn(message, MissingFontWarning, stacklevel=4)
+    warnings.warn(message, MissingFontWarning, stacklevel=_learner_stacklevel())
+
+
+def _learner_stacklevel() -> int:
+    # Point the warning at the learner's own line (their notebook cell), not at perflab.
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package_dir):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _bengali_family() -> str | None:

@@ -130,6 +130,7 @@ def test_missing_font_warns_once_in_the_learners_language() -> None:
         plot_text("time (s)")
     assert len(caught) == 1
     assert str(caught[0].message) == MISSING_FONT_BN
+    assert caught[0].filename == __file__  # shown at the learner's line, not inside perflab
     with warnings.catch_warnings(record=True) as later:
         warnings.simplefilter("always")
         setup_fonts()

@@ -1,13 +1,15 @@
-"""Tests for perflab.plots: the live plot's frame rate, its final image, and the static charts."""
+"""Tests for perflab.plots: the live plot's frame rate, its SVG frames, and the chart it leaves."""
 
 from __future__ import annotations
 
 import base64
 import subprocess
 import sys
+import time
+import types
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +21,28 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from perflab import fonts, i18n, plots
+from perflab import charts, fonts, i18n, plots
+from perflab.charts import panels_png
 from perflab.i18n import use_language
-from perflab.plots import Chart, LiveLatencyPlot, latency_timeline, ratio_chart
+from perflab.plots import Chart, LiveLatencyPlot, LoadTimeline, latency_timeline, ratio_chart
+from perflab.svg import panels_svg
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
 BENGALI_LABELS = {
     "time (s)": "সময় (সেকেন্ড)",
     "Latency (ms)": "লেটেন্সি (মিলিসেকেন্ড)",
     "Throughput (requests/s)": "থ্রুপুট (অনুরোধ/সেকেন্ড)",
     "p50 (median)": "p50 (মধ্যমা)",
     "Load test": "লোড টেস্ট",
-    "baseline": "ভিত্তি",
-    "×{factor:.1f} faster": "×{factor:.1f} দ্রুত",
-    "×{factor:.1f} slower": "×{factor:.1f} ধীর",
+}
+RUSSIAN_LABELS = {
+    "time (s)": "время (с)",
+    "Latency (ms)": "Задержка (мс)",
+    "Throughput (requests/s)": "Пропускная способность (запросов/с)",
+    "Load test": "Нагрузочный тест",
+    "{title} · {elapsed_s:.1f} s · requests: {requests} · errors: {errors}":
+        "{title} · {elapsed_s:.1f} с · запросов: {requests} · ошибок: {errors}",
 }
 needs_bengali_font = pytest.mark.skipif(
     not any("Bengali" in e.name for e in font_manager.fontManager.ttflist),
@@ -50,12 +60,6 @@ class FakeClock:
         return self.now_s
 
 
-@dataclass(frozen=True)
-class FakeResult:
-    timestamps_s: list[float]
-    latencies_ms: list[float]
-
-
 @pytest.fixture(autouse=True)
 def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Give each test English, fresh font state and its own rcParams."""
@@ -66,32 +70,86 @@ def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+def use_catalog(lang: str, labels: dict[str, str], folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch to ``lang`` with a small catalog of plot labels written under ``folder``."""
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    for msgid, msgstr in labels.items():
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+    (folder / lang / "LC_MESSAGES").mkdir(parents=True)
+    po.save(str(folder / lang / "LC_MESSAGES" / "perflab.po"))
+    monkeypatch.setenv("PERFLAB_LOCALES", str(folder))
+    use_language(lang)
+
+
 @pytest.fixture
 def bn_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Switch to Bangla with a small catalog of plot labels."""
-    po = polib.POFile()
-    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
-    for msgid, msgstr in BENGALI_LABELS.items():
-        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
-    folder = tmp_path / "bn" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    po.save(str(folder / "perflab.po"))
-    monkeypatch.setenv("PERFLAB_LOCALES", str(tmp_path))
-    use_language("bn")
+    use_catalog("bn", BENGALI_LABELS, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def ru_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch to Russian with a small catalog of plot labels."""
+    use_catalog("ru", RUSSIAN_LABELS, tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def figures(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
     """Collect every figure the charts render, to inspect their text."""
     rendered: list[Figure] = []
-    real_png = plots._png
+    real_png = charts._png
 
     def keep(fig: Figure) -> bytes:
         rendered.append(fig)
         return real_png(fig)
 
-    monkeypatch.setattr(plots, "_png", keep)
+    monkeypatch.setattr(charts, "_png", keep)
     return rendered
+
+
+class FakeWidget:
+    """Stands in for ``ipywidgets.HTML``: remembers each value and whether it was closed."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.closed = False
+
+    @property
+    def value(self) -> str:
+        return self.values[-1] if self.values else ""
+
+    @value.setter
+    def value(self, markup: str) -> None:
+        self.values.append(markup)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeHandle:
+    """Stands in for the display handle that ``display(..., display_id=True)`` returns."""
+
+    def __init__(self, shown: object) -> None:
+        self.shown = [shown]
+
+    def update(self, obj: object) -> None:
+        self.shown.append(obj)
+
+
+@pytest.fixture
+def notebook(monkeypatch: pytest.MonkeyPatch) -> list[FakeHandle]:
+    """Pretend to run in Jupyter, with fake widgets; return the handles of what is displayed."""
+    handles: list[FakeHandle] = []
+
+    def display(obj: object, display_id: bool = False) -> FakeHandle:
+        handles.append(FakeHandle(obj))
+        return handles[-1]
+
+    monkeypatch.setattr(plots, "in_notebook", lambda: True)
+    monkeypatch.setitem(sys.modules, "ipywidgets", types.SimpleNamespace(HTML=FakeWidget))
+    monkeypatch.setattr("IPython.display.display", display)
+    return handles
 
 
 def feed(plot: LiveLatencyPlot, clock: FakeClock, duration_s: float, period_s: float) -> list[float]:
@@ -110,6 +168,20 @@ def texts_of(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
+def svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # raises on markup that is not well-formed XML
+    return ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
+
+
+def sixty_seconds() -> LiveLatencyPlot:
+    """A live plot fed a 60 s run, 30 requests every 0.1 s."""
+    plot = LiveLatencyPlot(live=False)
+    rng = np.random.default_rng(0)
+    for step in range(1, 601):
+        plot.add(step * 0.1, 50.0 + rng.gamma(2.0, 3.0, 30), errors=int(step % 37 == 0))
+    return plot
+
+
 @pytest.mark.parametrize(("min_interval_s", "period_s"), [(0.25, 0.1), (0.25, 0.03), (0.1, 0.1), (0.4, 0.1)])
 def test_frames_never_come_sooner_than_min_interval_nor_less_than_twice_a_second(
     min_interval_s: float, period_s: float
@@ -125,23 +197,68 @@ def test_frames_never_come_sooner_than_min_interval_nor_less_than_twice_a_second
     assert plot.redraws == len(frame_times_s)
 
 
-def test_slow_drawing_spaces_frames_out_but_keeps_two_a_second() -> None:
+def test_slow_frames_are_spaced_out_but_keep_two_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = FakeClock()
+    real_svg = panels_svg
+
+    def slow_svg(*args: Any) -> str:
+        clock.now_s += 0.3  # as if each frame took 0.3 s to build
+        return real_svg(*args)
+
+    monkeypatch.setattr(plots, "panels_svg", slow_svg)
     plot = LiveLatencyPlot(live=True, clock=clock)
-    plot._last_cost_s = 0.3  # as if each frame took 0.3 s to draw
     frame_times_s = feed(plot, clock, duration_s=5.0, period_s=0.1)
+    assert plot.draw_time_s == pytest.approx(0.3 * plot.redraws)
     plot.finish()
     assert np.diff(frame_times_s).min() >= 0.5 - 1e-9
     assert len(frame_times_s) >= 2 * 5
 
 
-def test_frames_are_drawn_as_png() -> None:
+def test_frames_are_svg_with_the_heading_and_both_panels() -> None:
     clock = FakeClock()
     plot = LiveLatencyPlot(live=True, clock=clock)
     feed(plot, clock, duration_s=1.0, period_s=0.1)
-    assert plot._worker is not None and plot._worker.idle.wait(timeout=60)
+    assert plot.last_frame_svg is not None
+    labels = svg_texts(plot.last_frame_svg)
+    assert labels[0].startswith("Load test · 1.0 s · requests: 30 · errors: 0")
+    assert "Latency (ms)" in labels and "Throughput (requests/s)" in labels
     plot.finish()
-    assert plot.last_frame_png is not None and plot.last_frame_png.startswith(PNG_SIGNATURE)
+
+
+def test_a_frame_costs_a_tenth_of_a_matplotlib_frame_or_less(capsys: pytest.CaptureFixture[str]) -> None:
+    plot = sixty_seconds()
+    panels = plots._panels(plot._series(final=False), plot.bucket_s, plot._labels)
+
+    def best_s(build: Callable[[], object], repeats: int) -> float:
+        timings = []
+        for _attempt in range(repeats):
+            started_s = time.perf_counter()
+            build()
+            timings.append(time.perf_counter() - started_s)
+        return min(timings)
+
+    svg_s = best_s(plot.frame_svg, 30)  # the whole frame: series, labels and markup
+    png_s = best_s(lambda: panels_png(panels, "Load test"), 3)  # matplotlib, the same series
+    with capsys.disabled():
+        print(f"\n60 s run: SVG frame {svg_s * 1e3:.2f} ms, matplotlib frame {png_s * 1e3:.1f} ms, "
+              f"{png_s / svg_s:.0f}× cheaper")
+    assert svg_s * 10 <= png_s
+    assert len(panels_svg(panels, "Load test")) < 20_000  # small enough to send four times a second
+
+
+def test_frames_show_in_an_html_widget_that_the_final_chart_replaces(notebook: list[FakeHandle]) -> None:
+    clock = FakeClock()
+    plot = LiveLatencyPlot(clock=clock)
+    assert plot.live is True
+    feed(plot, clock, duration_s=1.0, period_s=0.1)
+    widget = notebook[0].shown[0]
+    assert isinstance(widget, FakeWidget)
+    assert len(widget.values) == plot.redraws >= 2
+    assert all(value.startswith("<svg") for value in widget.values)
+    plot.finish()
+    assert notebook[0].shown[1] is plot.final_chart
+    assert widget.value == "" and widget.closed
+    assert len(notebook) == 1  # the chart took the widget's place; nothing else was shown
 
 
 def test_finish_leaves_a_static_image_with_alt_text() -> None:
@@ -173,9 +290,9 @@ def test_outside_jupyter_nothing_is_drawn_or_shown(capsys: pytest.CaptureFixture
     plot = LiveLatencyPlot()
     assert plot.live is False
     plot.add(0.3, [1.0, 2.0])
-    plot.add(0.6, [1.0, 2.0], errors=1)
+    plot.add(0.6, np.array([1.0, 2.0]), errors=1)  # load results carry numpy arrays
     plot.finish()
-    assert plot.redraws == 0 and plot.last_frame_png is None
+    assert plot.redraws == 0 and plot.last_frame_svg is None
     assert plot.final_chart is not None and "errors: 1" in plot.final_chart.alt
     assert capsys.readouterr().out == ""
 
@@ -201,32 +318,6 @@ def test_live_view_shows_only_the_window_and_only_full_buckets() -> None:
     assert final["t"].min() == 0.25 and final["t"].max() > 9.5
 
 
-def test_ratio_chart_marks_each_bar_with_its_ratio_to_the_baseline() -> None:
-    chart = ratio_chart(["sync def", "async def", "blocking"], [120.0, 40.0, 252.0], unit="ms")
-    lines = str(chart).splitlines()
-    assert "baseline" in lines[2] and "120 ms" in lines[2]
-    assert "×3.0 faster" in lines[3]
-    assert "×2.1 slower" in lines[4]
-    assert "async def: 40.0 ms" in chart.alt and "×3.0 faster" in chart.alt
-    assert chart.png.startswith(PNG_SIGNATURE)
-
-
-def test_ratio_chart_knows_more_requests_per_second_is_faster() -> None:
-    chart = ratio_chart(["one worker", "four workers"], [1000.0, 3000.0], unit="requests/s")
-    assert "×3.0 faster" in str(chart)
-    chart = ratio_chart(["a", "b"], [100.0, 50.0], unit="ms", baseline=1)
-    assert "×2.0 slower" in str(chart)
-
-
-def test_ratio_chart_rejects_values_it_cannot_compare() -> None:
-    with pytest.raises(ValueError):
-        ratio_chart(["a", "b"], [1.0], unit="ms")
-    with pytest.raises(ValueError):
-        ratio_chart(["a"], [1.0], unit="ms", baseline=1)
-    with pytest.raises(ValueError):
-        ratio_chart(["a", "b"], [1.0, -2.0], unit="ms")
-
-
 def assert_texts_inside(fig: Figure) -> None:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for text in fig.findobj(Text):
@@ -234,13 +325,6 @@ def assert_texts_inside(fig: Figure) -> None:
             extent = text.get_window_extent(renderer)
             assert fig.bbox.x0 - 1 <= extent.x0 and extent.x1 <= fig.bbox.x1 + 1, text.get_text()
             assert fig.bbox.y0 - 1 <= extent.y0 and extent.y1 <= fig.bbox.y1 + 1, text.get_text()
-
-
-def test_ratio_chart_labels_stay_inside_the_picture(figures: list[Figure]) -> None:
-    ratio_chart(["a", "b"], [1.0, 1000.0], unit="requests/s", title="A very long title for two bars")
-    ratio_chart(["a long label for a bar", "b"], [7.5, 0.1], unit="ms")
-    for fig in figures:
-        assert_texts_inside(fig)
 
 
 def test_live_plot_labels_stay_inside_the_picture(figures: list[Figure]) -> None:
@@ -251,20 +335,23 @@ def test_live_plot_labels_stay_inside_the_picture(figures: list[Figure]) -> None
     assert_texts_inside(figures[-1])
 
 
-def test_latency_timeline_starts_at_zero_and_describes_the_run(figures: list[Figure]) -> None:
-    rng = np.random.default_rng(0)
-    result = FakeResult(sorted(1000.0 + rng.uniform(0, 5, 500)), list(rng.gamma(2.0, 3.0, 500)))
-    chart = latency_timeline(result)
-    assert "500 requests" in chart.alt and chart.png.startswith(PNG_SIGNATURE)
-    assert figures[0].axes[0].get_xlim()[0] < 1.0
-    with pytest.raises(ValueError):
-        latency_timeline(FakeResult([1.0, 2.0], [1.0]))
+def test_static_names_are_still_importable_from_plots() -> None:
+    assert (Chart, ratio_chart, latency_timeline, LoadTimeline) == (
+        charts.Chart, charts.ratio_chart, charts.latency_timeline, charts.LoadTimeline)
 
 
-def test_chart_renders_as_text_outside_jupyter() -> None:
-    chart = Chart(png=PNG_SIGNATURE, alt="two bars", text="a  1 ms")
-    assert repr(chart) == str(chart) == "a  1 ms"
-    assert Chart(png=PNG_SIGNATURE, alt="two bars")._repr_mimebundle_()["text/plain"] == "two bars"
+@pytest.mark.usefixtures("ru_catalog")
+def test_frames_and_the_final_chart_speak_the_learners_language(figures: list[Figure]) -> None:
+    clock = FakeClock()
+    plot = LiveLatencyPlot(live=True, clock=clock)
+    feed(plot, clock, duration_s=1.0, period_s=0.1)
+    assert plot.last_frame_svg is not None
+    labels = svg_texts(plot.last_frame_svg)
+    assert labels[0].startswith("Нагрузочный тест · 1.0 с · запросов: 30")
+    assert "Задержка (мс)" in labels and "время (с)" in labels
+    assert "Пропускная способность (запросов/с)" in labels
+    plot.finish()
+    assert "Задержка (мс)" in texts_of(figures[-1])
 
 
 @needs_bengali_font
@@ -276,9 +363,9 @@ def test_bangla_labels_render_without_missing_glyphs(figures: list[Figure]) -> N
         plot = LiveLatencyPlot(live=True, clock=clock)
         feed(plot, clock, duration_s=2.0, period_s=0.1)
         plot.finish()
-        ratio_chart(["sync def", "async def"], [90.0, 30.0], unit="ms")
-    labels = [text for fig in figures for text in texts_of(fig)]
-    assert "লোড টেস্ট" in "".join(labels) and "×3.0 দ্রুত" in "".join(labels)
+    labels = "".join(text for fig in figures for text in texts_of(fig))
+    assert "লোড টেস্ট" in labels and "লেটেন্সি (মিলিসেকেন্ড)" in labels
+    assert plot.last_frame_svg is not None and "লেটেন্সি (মিলিসেকেন্ড)" in svg_texts(plot.last_frame_svg)
 
 
 @pytest.mark.usefixtures("bn_catalog")
@@ -290,18 +377,16 @@ def test_without_a_bengali_font_plots_are_labelled_in_english(
         plot = LiveLatencyPlot()
     plot.add(0.5, [1.0])
     plot.finish()
-    ratio_chart(["sync def", "async def"], [90.0, 30.0], unit="ms")
     labels = "".join(text for fig in figures for text in texts_of(fig))
-    assert "Load test" in labels and "×3.0 faster" in labels
+    assert "Load test" in labels and "Latency (ms)" in labels
     assert not any("\u0980" <= ch <= "\u09ff" for ch in labels)
 
 
-def test_charts_leave_pyplot_and_widgets_unimported() -> None:
+def test_the_live_plot_leaves_pyplot_and_widgets_unimported() -> None:
     code = (
         "import sys\n"
-        "from perflab.plots import LiveLatencyPlot, ratio_chart\n"
+        "from perflab.plots import LiveLatencyPlot\n"
         "p = LiveLatencyPlot(live=True); p.add(0.6, [1.0]); p.finish()\n"
-        "ratio_chart(['a', 'b'], [1.0, 2.0], unit='ms')\n"
         "print(sorted(m for m in ('matplotlib.pyplot', 'ipywidgets') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -321,7 +406,7 @@ def test_in_a_notebook_live_frames_give_way_to_a_static_image(tmp_path: Path) ->
         "    plot.add(elapsed_s, [1.0, 2.0, 3.0])\n"
         "    time.sleep(0.05)\n"
         "plot.finish()\n"
-        "assert plot.redraws >= 2 and plot.last_frame_png is not None\n"
+        "assert plot.redraws >= 2 and plot.last_frame_svg is not None\n"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     cwd = Path(plots.__file__).resolve().parent.parent
