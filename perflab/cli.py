@@ -74,9 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments. Defaults to ``sys.argv[1:]``.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    # The language must be known before the parser is built: its help texts are translated.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
     try:
-        if "--lang" in argv[:-1]:
-            use_language(argv[argv.index("--lang") + 1])
+        lang = early.parse_known_args(argv)[0].lang
+        if lang:
+            use_language(lang)
         args = _parser().parse_args(argv)
     except UnknownLanguage as exc:
         print(exc, file=sys.stderr)

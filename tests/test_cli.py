@@ -22,3 +22,9 @@ def test_doctor_prints_the_report(capsys: pytest.CaptureFixture[str], monkeypatc
     monkeypatch.delenv("REDIS_URL", raising=False)
     main(["doctor"])
     assert "fastapi" in capsys.readouterr().out
+
+
+def test_lang_option_translates_output(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang=ru", "--help"])
+    assert "проверить версии" in capsys.readouterr().out
