@@ -110,7 +110,7 @@ def python_messages(root: Path) -> list[Message]:
     for path in sorted((root / "perflab").rglob("*.py")):
         where = path.relative_to(root).as_posix()
         results = extract_from_file(
-            "python", path, keywords={"_": None, "plot_text": None}, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+            "python", path, keywords={"_": None, "plot_text": None, "Check": None}, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
         )
         for _lineno, text, comments, _context in results:
             if isinstance(text, str) and text:
