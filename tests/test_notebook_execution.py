@@ -27,7 +27,10 @@ def _perflab_snapshot():
         "threads": {t.ident: f"{t.name}: {_where(t.ident)}" for t in _threading.enumerate()
                     if type(t).__name__ != "GarbageCollectorThread"},
         "listening": {c.laddr.port for c in proc.net_connections("tcp") if c.status == _psutil.CONN_LISTEN},
-        "children": {c.pid: " ".join(c.cmdline()[:4]) for c in proc.children(recursive=True)},
+        # multiprocessing's resource_tracker: one per process, started by the first spawn-based pool,
+        # reused by the next and gone with the kernel; not a process the lesson left behind.
+        "children": {c.pid: " ".join(c.cmdline()[:4]) for c in proc.children(recursive=True)
+                     if "multiprocessing.resource_tracker" not in " ".join(c.cmdline())},
     }
 _perflab_before = _perflab_snapshot()
 """

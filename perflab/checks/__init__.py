@@ -1,0 +1,1 @@
+"""One module per exercise, each with ``CHECKS: list[perflab.checking.Check]``."""

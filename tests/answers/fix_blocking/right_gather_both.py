@@ -1,0 +1,41 @@
+# expect: pass
+"""Exercise fix_blocking: find the call that blocks the event loop, and fix it.
+
+GET /report/{user_id} loads a user's profile and orders and returns both. Each of the two
+loads waits 50 ms, standing for real I/O. Under load the route serves requests one at a
+time: twenty requests at once take twenty times as long as one.
+
+Fix the app so that twenty concurrent requests take about as long as one. Rules:
+- keep the path and the JSON answer exactly as they are;
+- keep the waits: they stand for work a real service must do, so do not delete them;
+- the app must still be called ``app``.
+"""
+
+import asyncio
+import time
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+app = FastAPI(title="reports")
+
+
+def load_profile(user_id: int) -> dict:
+    """Load a profile with a legacy, synchronous client (it blocks while it waits)."""
+    time.sleep(0.05)
+    return {"id": user_id, "name": f"user {user_id}"}
+
+
+async def load_orders(user_id: int) -> list[int]:
+    """Load the user's orders with an async client."""
+    await asyncio.sleep(0.05)
+    return [user_id * 10, user_id * 10 + 1]
+
+
+@app.get("/report/{user_id}")
+async def report(user_id: int) -> dict:
+    # load_profile calls time.sleep: inside async def it would hold the event loop, and every
+    # other request would wait. run_in_threadpool runs it on a worker thread instead, and the
+    # await hands the loop back to other requests meanwhile.
+    profile, orders = await asyncio.gather(run_in_threadpool(load_profile, user_id), load_orders(user_id))
+    return {"profile": profile, "orders": orders}
