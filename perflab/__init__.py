@@ -16,10 +16,12 @@ install_short_tracebacks()
 __all__ = [
     "LANGUAGES",
     "asgi_client",
+    "check",
     "check_environment",
     "compare",
     "current_language",
     "fake_api",
+    "hint",
     "load",
     "load_panel",
     "quiet_app",
@@ -39,9 +41,11 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "asgi_client": "perflab.client",
+    "check": "perflab.exercise",
     "check_environment": "perflab.envcheck",
     "compare": "perflab.timing",
     "fake_api": "perflab.fakes",
+    "hint": "perflab.exercise",
     "load": "perflab.live",
     "load_panel": "perflab.widgets",
     "quiet_app": "perflab.fakes",

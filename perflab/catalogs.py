@@ -120,10 +120,13 @@ def python_messages(root: Path) -> list[Message]:
 
 
 def _hint_strings(node: object) -> Iterator[str]:
+    # Learners see an exercise's title and its hints: both are translated.
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "hints" and isinstance(value, list):
                 yield from (item for item in value if isinstance(item, str) and item)
+            elif key == "title" and isinstance(value, str) and value:
+                yield value
             else:
                 yield from _hint_strings(value)
     elif isinstance(node, list):
@@ -132,7 +135,7 @@ def _hint_strings(node: object) -> Iterator[str]:
 
 
 def manifest_hints(root: Path) -> list[Message]:
-    """Return every string in a ``hints = [...]`` array of ``exercises/manifest.toml``, if it exists.
+    """Return every exercise title and hint in ``exercises/manifest.toml``, if it exists.
 
     Args:
         root: The repository root.

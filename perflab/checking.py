@@ -169,7 +169,8 @@ class _ThreadOutput(io.TextIOBase):
         self.fallback.flush()
 
 
-def _run_one(check: Check, namespace: Namespace) -> Outcome:
+def _run_one(check: Check, namespace: Namespace) -> tuple[Outcome, bool]:
+    """Return the check's outcome, and whether it ran out of time."""
     box: dict[str, BaseException | None] = {"error": None}
 
     def target() -> None:
@@ -191,8 +192,8 @@ def _run_one(check: Check, namespace: Namespace) -> Outcome:
     finally:
         sys.stdout, sys.stderr = saved
     if thread.is_alive() or isinstance(box["error"], _CheckTimeout):
-        return Outcome(_(check.title), False, _timeout_message(check.timeout_s), actual=printed.text)
-    return _outcome(check, box["error"], printed.text)
+        return Outcome(_(check.title), False, _timeout_message(check.timeout_s), actual=printed.text), True
+    return _outcome(check, box["error"], printed.text), False
 
 
 def _timeout_message(timeout_s: float) -> str:
@@ -218,11 +219,23 @@ def _outcome(check: Check, error: BaseException | None, printed: str) -> Outcome
 def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) -> Report:
     """Run ``checks`` one after another against ``namespace`` and return the report.
 
+    After a check runs out of time the rest are reported as not run, so an endless loop costs
+    one timeout, not one for every check.
+
     Args:
         exercise_id: The exercise's id, as in the manifest.
         checks: The checks, in the order the learner should read them.
         namespace: The learner's objects.
     """
     start = time.perf_counter()
-    outcomes = [_run_one(check, namespace) for check in checks]
+    outcomes: list[Outcome] = []
+    stuck = False
+    for check in checks:
+        if stuck:
+            # The learner's code may still be running on the stuck thread; more checks would only
+            # pile up threads and seconds, so the whole exercise stays within about one timeout.
+            outcomes.append(Outcome(_(check.title), False, _("Not run: an earlier check did not finish.")))
+            continue
+        outcome, stuck = _run_one(check, namespace)
+        outcomes.append(outcome)
     return Report(exercise_id, outcomes, time.perf_counter() - start)

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_parser("notebooks", help=_("build every notebook in every language")).set_defaults(run=_dev_notebooks)
     dev.add_parser("translations", help=_("extract and update the catalogs")).set_defaults(run=_dev_translations)
     dev.add_parser("gate", help=_("fail on any missing, fuzzy or broken translation or stale notebook")).set_defaults(run=_dev_gate)
+    from perflab.exercise_cli import add_exercise_commands
+
+    add_exercise_commands(commands, dev)
     return parser
 
 

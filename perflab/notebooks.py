@@ -24,6 +24,7 @@ import polib
 from markdown_it import MarkdownIt
 from nbformat import NotebookNode
 
+from perflab.exercise_cells import expand_exercise_cells
 from perflab.i18n import LANGUAGES
 
 __all__ = [
@@ -192,12 +193,14 @@ def _metadata(cell: NotebookNode) -> dict[str, object]:
     return {key: value for key, value in cell.get("metadata", {}).items() if key != "id"}
 
 
-def _body(chapter: NotebookNode, texts: Mapping[tuple[str, str], str]) -> tuple[list[NotebookNode], int]:
+def _body(chapter: NotebookNode, texts: Mapping[tuple[str, str], str], root: Path) -> tuple[list[NotebookNode], int]:
     """Return the chapter's cells in one language, and how many text cells fell back to English."""
     cells, missing = [], 0
     for cell, new_id in zip(chapter.cells, _unique_ids(chapter.cells)):
         if cell.cell_type == "code":
-            cells.append(nbformat.v4.new_code_cell(cell.source, id=new_id, metadata=_metadata(cell)))
+            # A cell that is just "# exercise: <id>" becomes the exercise's stub: written once, in exercises/.
+            source = expand_exercise_cells(cell.source, root)
+            cells.append(nbformat.v4.new_code_cell(source, id=new_id, metadata=_metadata(cell)))
             continue
         text = texts.get((cell_id(cell) or "", cell.source))
         missing += text is None and bool(cell.source.strip())
@@ -215,7 +218,7 @@ def build_notebook(chapter: Path, lang: str, texts: Mapping[tuple[str, str], str
         texts: Translations from ``translations``; empty for English.
         catalog: The catalog path named in the untranslated banner. Defaults to none.
     """
-    body, missing = _body(read_chapter(chapter), texts)
+    body, missing = _body(read_chapter(chapter), texts, chapter.resolve().parent.parent)
     first = nbformat.v4.new_code_cell(language_cell_source(lang), id=LANGUAGE_CELL_ID)
     cells = [first]
     if lang != "en" and missing:

@@ -1,4 +1,3 @@
-# exercise: fix_blocking
 """Exercise fix_blocking: find the call that blocks the event loop, and fix it.
 
 GET /report/{user_id} loads a user's profile and orders and returns both. Each of the two
