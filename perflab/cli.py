@@ -65,8 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_parser("translations", help=_("extract and update the catalogs")).set_defaults(run=_dev_translations)
     dev.add_parser("gate", help=_("fail on any missing, fuzzy or broken translation or stale notebook")).set_defaults(run=_dev_gate)
     from perflab.exercise_cli import add_exercise_commands
+    from perflab.grading_cli import add_grade_command
 
     add_exercise_commands(commands, dev)
+    add_grade_command(commands)
     return parser
 
 

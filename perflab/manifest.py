@@ -156,20 +156,33 @@ def load_manifest(root: Path | None = None) -> Manifest:
     return Manifest(root, exercises)
 
 
+_from_files: dict[Path, ModuleType] = {}
+
+
 def _import(dotted: str, root: Path) -> ModuleType:
+    path = (root / (dotted.replace(".", "/") + ".py")).resolve()
     try:
-        return importlib.import_module(dotted)
+        module = importlib.import_module(dotted)
+        # Two courses may both have a "fixture_checks.double": the cached one may belong to the other.
+        if not path.is_file() or Path(module.__file__ or "").resolve() == path:
+            return module
     except ModuleNotFoundError as exc:
         if not (exc.name and dotted.startswith(exc.name)):
             raise  # the checks module exists but imports something missing
-    # Not importable: a checks module inside the course root (a test fixture, or a course outside the package).
-    path = root / (dotted.replace(".", "/") + ".py")
-    spec = importlib.util.spec_from_file_location(dotted, path)
+    return _import_file(dotted, path)
+
+
+def _import_file(dotted: str, path: Path) -> ModuleType:
+    """Load a checks module from a file inside the course root, once per file."""
+    if path in _from_files:
+        return _from_files[path]
+    spec = importlib.util.spec_from_file_location(f"{dotted}@{len(_from_files)}", path)
     if spec is None or spec.loader is None or not path.is_file():
         raise ManifestError(_('The checks module "{module}" cannot be found.', module=dotted))
     module = importlib.util.module_from_spec(spec)
-    sys.modules[dotted] = module
+    sys.modules[spec.name] = module  # dataclasses and pickling look modules up by name
     spec.loader.exec_module(module)
+    _from_files[path] = module
     return module
 
 

@@ -108,3 +108,14 @@ def test_course_root_follows_perflab_root(tmp_path: Path, monkeypatch: pytest.Mo
     assert course_root() == repo_root
     monkeypatch.setenv("PERFLAB_ROOT", str(copy_course(tmp_path)))
     assert load_manifest().root == (tmp_path / "course").resolve()
+
+
+def test_two_courses_with_the_same_checks_name_keep_their_own_checks(tmp_path: Path) -> None:
+    from perflab.manifest import _import
+
+    for name in ("one", "two"):
+        folder = tmp_path / name / "same_checks"
+        folder.mkdir(parents=True)
+        (folder / "ex.py").write_text(f"WHO = {name!r}\n", encoding="utf-8")
+    assert _import("same_checks.ex", tmp_path / "one").WHO == "one"
+    assert _import("same_checks.ex", tmp_path / "two").WHO == "two"

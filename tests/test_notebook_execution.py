@@ -63,6 +63,7 @@ def _twice_with_probes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 @pytest.mark.slow
+@pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
 def test_notebook_runs_twice_in_one_kernel_and_leaves_nothing(path: Path) -> None:
     nb = _twice_with_probes(nbformat.read(path, as_version=4))

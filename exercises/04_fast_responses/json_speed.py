@@ -1,0 +1,90 @@
+"""Exercise json_speed: send 1,000 items on FastAPI's fast path, and prove it by measuring.
+
+``GET /items`` on ``app`` answers a JSON array of exactly 1,000 items, with media type
+``application/json``. Each item is an object with exactly these fields: ``id`` (int, all
+different), ``name`` (str), ``price`` (float), ``in_stock`` (bool) and ``tags`` (list of str),
+as in the ``Item`` model. Build the items once, when the module loads (``random_rows()``
+makes them); the route only sends them.
+
+The route must:
+
+- declare its response type, with a return annotation or ``response_model=``, so that the
+  item schema appears in the app's OpenAPI document;
+- be at least 1.4 times as fast as the same items sent with ``JSONResponse`` (the check
+  measures both, alternately, in-process, in CPU time);
+- use no deprecated response class: ``ORJSONResponse`` and ``UJSONResponse`` are deprecated
+  since FastAPI 0.131, and every response they create warns.
+
+``compare_with_jsonresponse()`` measures that speed-up itself: it calls ``GET /items`` on
+``app`` and on ``baseline`` alternately, in-process, ``repeat`` times each after a warm-up,
+and returns the ratio of the medians, the ``baseline`` time over the ``app`` time (above 1
+means ``app`` is faster). The check runs it and compares its answer with its own
+measurement.
+"""
+
+import random
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from perflab import asgi_client, compare
+
+WORDS = ("red", "blue", "green", "small", "large", "steel", "oak", "glass", "round", "flat")
+
+
+class Item(BaseModel):
+    """One item of the catalogue."""
+
+    id: int
+    name: str
+    price: float
+    in_stock: bool
+    tags: list[str]
+
+
+def random_rows(count: int = 1000, seed: int = 42) -> list[dict[str, Any]]:
+    """Return ``count`` random items as plain dicts, the same ones for the same seed.
+
+    Args:
+        count: How many. Defaults to 1000.
+        seed: The random seed. Defaults to 42.
+    """
+    rng = random.Random(seed)
+    return [
+        {"id": i, "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}", "price": round(rng.uniform(1, 500), 2),
+         "in_stock": rng.random() < 0.7, "tags": rng.sample(WORDS, 2)}
+        for i in range(count)
+    ]
+
+
+ROWS = random_rows()
+
+app = FastAPI()
+
+
+@app.get("/items")
+async def list_items():
+    # TODO: plain dicts and no declared type: FastAPI walks every value with jsonable_encoder.
+    # Send the items on the fast path instead.
+    return ROWS
+
+
+baseline = FastAPI()
+
+
+@baseline.get("/items")
+async def list_items_jsonresponse() -> JSONResponse:
+    return JSONResponse(ROWS)
+
+
+async def compare_with_jsonresponse(repeat: int = 30) -> float:
+    """Return how many times faster ``app`` sends the items than ``baseline``: medians, alternately.
+
+    Args:
+        repeat: How many timed calls of each. Defaults to 30.
+    """
+    # TODO: time GET /items on `baseline` and on `app`, alternately and in-process
+    # (perflab.asgi_client and perflab.compare help), and return the baseline's median / app's.
+    return 0.0

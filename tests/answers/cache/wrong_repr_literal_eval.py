@@ -1,0 +1,31 @@
+# expect: fail values are stored as JSON
+"""Stores repr() and reads it back with ast.literal_eval: it round-trips, but only Python can read it."""
+
+import ast
+import functools
+import json
+from typing import Any
+
+import redis.asyncio as aioredis
+
+
+def make_key(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    arguments = json.dumps([args, kwargs], sort_keys=True)
+    return f"cache:{func.__module__}.{func.__qualname__}:{arguments}"
+
+
+def cached(redis: aioredis.Redis, ttl_s: int) -> Any:
+    def decorate(func: Any) -> Any:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = make_key(func, args, kwargs)
+            stored = await redis.get(key)
+            if stored is not None:
+                return ast.literal_eval(stored)
+            result = await func(*args, **kwargs)
+            await redis.set(key, repr(result), ex=ttl_s)
+            return result
+
+        return wrapper
+
+    return decorate

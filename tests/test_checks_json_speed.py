@@ -1,0 +1,74 @@
+"""The json_speed checks tell right from wrong: stub fails, solution and right answers pass, each wrong answer fails its named check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perflab.checking import Namespace, Report, run_checks
+from perflab.checks.json_speed import AGREEMENT_FACTOR, CHECKS, _agrees
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solutions" / "04_fast_responses" / "json_speed.py"
+ANSWERS = sorted((ROOT / "tests" / "answers" / "json_speed").glob("*.py"))
+# wrong_orjson_response creates deprecated responses on purpose: that is the mistake it shows.
+pytestmark = pytest.mark.filterwarnings("ignore::fastapi.exceptions.FastAPIDeprecationWarning")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    objects: dict[str, Any] = {"__name__": "learner"}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
+    return objects
+
+
+def _check(path: Path) -> Report:
+    return run_checks("json_speed", CHECKS, Namespace(_load(path), source=path.name))
+
+
+def test_the_stub_fails_on_the_declared_type_speed_and_measurement() -> None:
+    report = _check(ROOT / "exercises" / "04_fast_responses" / "json_speed.py")
+    failed = [o.name for o in report.outcomes if not o.passed]
+    assert failed == [CHECKS[4].title, CHECKS[6].title, CHECKS[7].title], str(report)
+
+
+def test_the_solution_passes() -> None:
+    assert _check(SOLUTION).passed
+
+
+@pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
+def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
+    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    report = _check(path)
+    if expect == "pass":
+        assert report.passed, str(report)
+    else:
+        failed = [o.name for o in report.outcomes if not o.passed]
+        assert expect.removeprefix("fail ") in failed, str(report)
+
+
+def test_agreement_is_generous_but_not_upside_down() -> None:
+    assert _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 0.9) and _agrees(4.0, 4.0 / AGREEMENT_FACTOR * 1.1)
+    assert not _agrees(0.5, 2.0)  # divided the wrong way round
+    assert not _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 1.1)
+    assert _agrees(0.95, 1.1)  # too close to 1 to tell which side
+
+
+@pytest.fixture
+def busy_core() -> Iterator[None]:
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield
+    spinner.kill()
+    spinner.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("busy_core")
+def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
+    namespace = Namespace(_load(SOLUTION))
+    failures = [str(r) for r in (run_checks("json_speed", CHECKS, namespace) for _ in range(50)) if not r.passed]
+    assert failures == [], failures[:1]
