@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,3 +30,12 @@ def english_and_no_leftover_servers() -> Iterator[None]:
 def repo_root() -> Path:
     """The course repository."""
     return ROOT
+
+
+@pytest.fixture
+def busy_core() -> Iterator[None]:
+    """Keep one core busy with a spinning process: the noise the 50-run exercise tests must withstand."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield
+    spinner.kill()
+    spinner.wait()

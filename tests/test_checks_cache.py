@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,14 +91,6 @@ def test_a_missing_source_is_a_clear_failure() -> None:
 def test_a_sync_style_client_gets_a_hint_to_await() -> None:
     report = _check(ROOT / "tests" / "answers" / "cache" / "wrong_sync_client.py")
     assert "await" in report.outcomes[0].message, str(report)
-
-
-@pytest.fixture
-def busy_core() -> Iterator[None]:
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield
-    spinner.kill()
-    spinner.wait()
 
 
 @pytest.mark.slow

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,14 +37,6 @@ def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
     else:
         failed = [o.name for o in report.outcomes if not o.passed]
         assert expect.removeprefix("fail ") in failed, str(report)
-
-
-@pytest.fixture
-def busy_core() -> Iterator[None]:
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield
-    spinner.kill()
-    spinner.wait()
 
 
 @pytest.mark.slow

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +73,6 @@ def test_checks_share_one_server_that_stops_when_idle_or_last() -> None:
     with shared.running(last=True) as third:
         assert third.running
     assert not third.running
-
-
-@pytest.fixture
-def busy_core() -> Iterator[None]:
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield
-    spinner.kill()
-    spinner.wait()
 
 
 @pytest.mark.slow

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +53,6 @@ def test_agreement_is_generous_but_not_upside_down() -> None:
     assert not _agrees(0.5, 2.0)  # divided the wrong way round
     assert not _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 1.1)
     assert _agrees(0.95, 1.1)  # too close to 1 to tell which side
-
-
-@pytest.fixture
-def busy_core() -> Iterator[None]:
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield
-    spinner.kill()
-    spinner.wait()
 
 
 @pytest.mark.slow
