@@ -80,12 +80,14 @@ class FakeAPI:
         jitter_ms: Extra random delay, up to this much. Defaults to 0.
         failure_rate: The share of calls that answer 503, from 0 to 1. Defaults to 0.
         seed: Seed for jitter and failures, for repeatable demos. Defaults to 0.
+        capacity: How many calls it serves at once; beyond that it answers 503, as an overloaded
+            service does. Defaults to None, no limit.
     """
 
     def __init__(self, name: str = "api", latency_ms: float = 100, jitter_ms: float = 0,
-                 failure_rate: float = 0.0, seed: int = 0) -> None:
+                 failure_rate: float = 0.0, seed: int = 0, capacity: int | None = None) -> None:
         self.name, self.latency_ms, self.jitter_ms = name, latency_ms, jitter_ms
-        self.failure_rate = failure_rate
+        self.failure_rate, self.capacity = failure_rate, capacity
         self.stats = Stats()
         self._random = random.Random(seed)
         self.app = self._build_app()
@@ -106,7 +108,8 @@ class FakeAPI:
 
     async def _answer(self, request: Request, body: dict[str, Any]) -> Any:
         self.stats.enter(request.client and (request.client.host, request.client.port))
-        failed = self._random.random() < self.failure_rate
+        overloaded = self.capacity is not None and self.stats.in_flight > self.capacity
+        failed = overloaded or self._random.random() < self.failure_rate
         try:
             await asyncio.sleep((self.latency_ms + self._random.uniform(0, self.jitter_ms)) / 1000)
         finally:
@@ -129,7 +132,7 @@ class FakeAPI:
 
 
 def fake_api(name: str = "api", latency_ms: float = 100, jitter_ms: float = 0,
-             failure_rate: float = 0.0, seed: int = 0) -> FakeAPI:
+             failure_rate: float = 0.0, seed: int = 0, capacity: int | None = None) -> FakeAPI:
     """Create a FakeAPI and serve it in the kernel; calling again with the same name replaces it.
 
     Args:
@@ -138,8 +141,9 @@ def fake_api(name: str = "api", latency_ms: float = 100, jitter_ms: float = 0,
         jitter_ms: Extra random delay, up to this much. Defaults to 0.
         failure_rate: The share of calls that answer 503, from 0 to 1. Defaults to 0.
         seed: Seed for jitter and failures. Defaults to 0.
+        capacity: Calls served at once before it answers 503. Defaults to None, no limit.
     """
-    api = FakeAPI(name, latency_ms, jitter_ms, failure_rate, seed)
+    api = FakeAPI(name, latency_ms, jitter_ms, failure_rate, seed, capacity)
     api.server = serve(api.app, name=f"fake-api-{name}")
     return api
 

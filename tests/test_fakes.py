@@ -62,3 +62,17 @@ def test_slow_db_counts_queries_and_returns_rich_types() -> None:
     assert row["id"] == 7 and type(row["price"]).__name__ == "Decimal"
     db.fetch_blocking(8)
     assert db.calls == 2
+
+
+def test_fake_api_beyond_capacity_answers_503() -> None:
+    api = fake_api("small", latency_ms=50, capacity=3)
+
+    async def burst(n: int) -> list[int]:
+        async with httpx.AsyncClient() as client:
+            return [r.status_code for r in await asyncio.gather(*(client.get(api.url) for _ in range(n)))]
+
+    try:
+        assert anyio.run(burst, 3).count(200) == 3
+        assert anyio.run(burst, 8).count(503) == 5
+    finally:
+        api.stop()
