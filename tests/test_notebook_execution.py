@@ -1,4 +1,8 @@
-"""Every generated notebook, in every language, runs twice in one kernel and leaves nothing behind."""
+"""Every generated notebook runs in a real kernel and leaves nothing behind; English runs twice in one kernel.
+
+The code cells are identical in every language, so one language proves that a second run in the
+same kernel works; Bangla and Russian run once, which proves their runtime messages and plots.
+"""
 
 from __future__ import annotations
 
@@ -47,16 +51,16 @@ for _attempt in range(50):  # servers stop synchronously; give stray threads a m
     if not any(_extra.values()):
         break
     _time.sleep(0.1)
-assert not any(_extra.values()), f"left behind after two runs: {_extra}"
+assert not any(_extra.values()), f"left behind: {_extra}"
 print("clean")
 """
 
 
-def _twice_with_probes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _with_probes(nb: nbformat.NotebookNode, runs: int) -> nbformat.NotebookNode:
     doubled = nbformat.v4.new_notebook(metadata=nb.metadata)
     code = [c for c in nb.cells if c.cell_type == "code"]
     probe, check = nbformat.v4.new_code_cell(SNAPSHOT), nbformat.v4.new_code_cell(CHECK)
-    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * 2 + [check]
+    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * runs + [check]
     for number, cell in enumerate(doubled.cells):
         cell["id"] = f"run-cell-{number}"  # the same cell twice would otherwise duplicate ids
     return doubled
@@ -65,12 +69,13 @@ def _twice_with_probes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 @pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
-def test_notebook_runs_twice_in_one_kernel_and_leaves_nothing(path: Path) -> None:
-    nb = _twice_with_probes(nbformat.read(path, as_version=4))
+def test_notebook_runs_in_a_kernel_and_leaves_nothing(path: Path) -> None:
+    runs = 2 if path.parent.name == "en" else 1
+    nb = _with_probes(nbformat.read(path, as_version=4), runs)
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
     start = time.perf_counter()
     client.execute()
-    print(f"{path.relative_to(ROOT)}: two runs in {time.perf_counter() - start:.1f} s")
+    print(f"{path.relative_to(ROOT)}: {runs} run(s) in {time.perf_counter() - start:.1f} s")
     assert "clean" in "".join(o.get("text", "") for o in nb.cells[-1].outputs)
 
 

@@ -1,0 +1,39 @@
+"""Exercise bounded_fanout: fetch many URLs concurrently, but never more than ``limit`` at once.
+
+``fetch_all(client, urls, limit)`` requests every URL in ``urls`` with ``client.get`` and
+returns their JSON bodies as a list, in the same order as ``urls``, whatever order the answers
+arrive in. The requests run concurrently, but never more than ``limit`` of them are in flight
+at once: a request starts only when one of the ``limit`` slots is free, and the next one starts
+as soon as a slot frees up, so 30 URLs with ``limit=5`` take about six rounds, not thirty.
+
+A failed request must fail the whole call: call ``response.raise_for_status()`` and let the
+exception propagate out of ``fetch_all``. Never return a list with part of the data.
+
+Try it with ``perflab.fake_api``: ``api = fake_api("items", latency_ms=100)`` and
+``urls = [f"{api.url}/items/{i}" for i in range(20)]``, then, in a cell,
+``async with httpx.AsyncClient() as client: bodies = await fetch_all(client, urls, 5)``.
+``api.stats.peak_in_flight`` tells how many requests it saw at once.
+"""
+
+import httpx
+
+
+async def fetch_all(client: httpx.AsyncClient, urls: list[str], limit: int) -> list[dict]:
+    """Fetch every URL, at most ``limit`` at once, and return the JSON bodies in the order of ``urls``.
+
+    Args:
+        client: The HTTP client to send every request with.
+        urls: The URLs to fetch, each once.
+        limit: The most requests in flight at the same time.
+
+    Raises:
+        httpx.HTTPStatusError: When a URL answers with an error status (from ``raise_for_status``).
+    """
+    bodies = []
+    for url in urls:
+        # TODO: this waits for each answer before it sends the next request. Keep up to `limit`
+        # requests in flight at once, never more, and still return the bodies in the order of `urls`.
+        response = await client.get(url)
+        response.raise_for_status()
+        bodies.append(response.json())
+    return bodies
