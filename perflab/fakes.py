@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -30,14 +30,25 @@ def quiet_app(**kwargs: Any) -> FastAPI:
 
 @dataclass
 class Stats:
-    """What a fake saw: calls, failures, peak concurrency and distinct client connections."""
+    """What a fake saw: calls, failures, concurrency (peak and summed over time) and distinct client connections.
+
+    ``in_flight_s`` adds up the time each call spent in flight: divided by a span of wall-clock
+    time, it gives the average number of calls in flight during that span.
+    """
 
     calls: int = 0
     failures: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    in_flight_s: float = 0.0
     connections: set[tuple[str, int]] = field(default_factory=set)
+    _changed: float = field(default_factory=time.perf_counter, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _add_time_in_flight(self) -> None:
+        now = time.perf_counter()
+        self.in_flight_s += self.in_flight * (now - self._changed)
+        self._changed = now
 
     def enter(self, client: tuple[str, int] | None) -> None:
         """Count a call that starts now.
@@ -46,6 +57,7 @@ class Stats:
             client: The caller's (host, port): a new port means a new TCP connection.
         """
         with self._lock:
+            self._add_time_in_flight()
             self.calls += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
@@ -59,6 +71,7 @@ class Stats:
             failed: Whether the call answered with an error. Defaults to False.
         """
         with self._lock:
+            self._add_time_in_flight()
             self.in_flight -= 1
             self.failures += failed
 
@@ -66,6 +79,7 @@ class Stats:
         """Forget everything counted so far."""
         with self._lock:
             self.calls = self.failures = self.in_flight = self.peak_in_flight = 0
+            self.in_flight_s, self._changed = 0.0, time.perf_counter()
             self.connections = set()
 
 
@@ -160,14 +174,28 @@ class SlowDatabase:
     def __init__(self, latency_ms: float = 50) -> None:
         self.latency_ms = latency_ms
         self.stats = Stats()
+        self._changes: dict[int | str, dict[str, Any]] = {}
 
     def _row(self, key: int | str) -> dict[str, Any]:
-        return {
+        row = {
             "id": key,
             "name": f"product {key}",
             "price": Decimal("9.99"),
             "updated_at": datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc),
         }
+        return row | self._changes.get(key, {})
+
+    async def update(self, key: int | str, **fields: Any) -> dict[str, Any]:
+        """Change fields of the row for ``key`` after ``latency_ms``, stamp ``updated_at``, and return the row.
+
+        Args:
+            key: Which row.
+            **fields: The new values, such as ``price=Decimal("12.50")``.
+        """
+        await self.fetch(key)  # a write costs a round trip too, and counts as a call
+        stamp = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc) + timedelta(seconds=self.stats.calls)
+        self._changes[key] = self._changes.get(key, {}) | fields | {"updated_at": stamp}
+        return self._row(key)
 
     async def fetch(self, key: int | str) -> dict[str, Any]:
         """Return the row for ``key`` after ``latency_ms``, awaiting so the event loop stays free.

@@ -30,7 +30,7 @@ def test_the_solution_passes_well_within_a_second() -> None:
     start = time.perf_counter()
     report = _check(SOLUTION)
     assert report.passed, str(report)
-    assert time.perf_counter() - start < 1.5  # about 0.7 s; the 50-run test depends on it
+    assert time.perf_counter() - start < 2.5  # about 1 s; the 50-run test depends on it
 
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from decimal import Decimal
 
 import anyio
 import httpx
 
-from perflab.fakes import fake_api, slow_db
+from perflab.fakes import Stats, fake_api, slow_db
 
 
 def test_fake_api_answers_and_counts() -> None:
@@ -16,6 +18,18 @@ def test_fake_api_answers_and_counts() -> None:
         assert api.stats.calls == 1
     finally:
         api.stop()
+
+
+def test_stats_sum_the_time_calls_spend_in_flight() -> None:
+    stats = Stats()
+    stats.enter(None), stats.enter(None)  # two calls in flight for 0.1 s, then one for 0.1 s
+    time.sleep(0.1)
+    stats.leave()
+    time.sleep(0.1)
+    stats.leave()
+    assert 0.28 < stats.in_flight_s < 0.5  # 2 × 0.1 + 1 × 0.1, plus scheduling
+    stats.reset()
+    assert stats.in_flight_s == 0
 
 
 def test_fake_api_latency_is_applied() -> None:
@@ -40,7 +54,7 @@ def test_fake_api_failure_rate_one_always_fails() -> None:
 
 
 def test_fake_api_sees_peak_concurrency_and_connections() -> None:
-    api = fake_api("busy", latency_ms=50)
+    api = fake_api("busy", latency_ms=300)
 
     async def fan_out() -> None:
         async with httpx.AsyncClient() as client:
@@ -62,6 +76,14 @@ def test_slow_db_counts_queries_and_returns_rich_types() -> None:
     assert row["id"] == 7 and type(row["price"]).__name__ == "Decimal"
     db.fetch_blocking(8)
     assert db.calls == 2
+
+
+def test_slow_db_update_changes_the_row_and_its_timestamp() -> None:
+    db = slow_db(latency_ms=1)
+    before = anyio.run(db.fetch, 7)
+    after = anyio.run(functools.partial(db.update, 7, price=Decimal("12.50")))
+    assert after["price"] == Decimal("12.50") and after["updated_at"] > before["updated_at"]
+    assert anyio.run(db.fetch, 7) == after and anyio.run(db.fetch, 8)["price"] == Decimal("9.99")
 
 
 def test_fake_api_beyond_capacity_answers_503() -> None:

@@ -12,7 +12,6 @@ import asyncio
 import inspect
 import random
 import ssl
-import statistics
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +27,7 @@ from perflab.i18n import _
 
 __all__ = ["CHECKS", "MIN_SHARE"]
 
-LATENCY_MS = 20.0  # each call to the steady API; 20 calls, 5 at a time, take four rounds: 80 ms
+LATENCY_MS = 40.0  # each call to the steady API; 20 calls, 5 at a time, take four rounds: 160 ms
 # The answers of the shuffled API arrive in random order: 2 to 27 ms, seeded, so it repeats.
 SHUFFLED_MS, SHUFFLED_JITTER_MS = 2.0, 25.0
 # Item ids that are neither sorted nor contiguous, so sorting the bodies does not restore the order.
@@ -36,13 +35,12 @@ IDS = random.Random(2026).sample(range(100, 1000), 20)
 ORDER_N, ORDER_LIMIT = 12, 4
 LIMIT_N, LIMIT_LIMIT = 12, 3  # not 5: a semaphore hard-coded to the next check's limit shows
 SPEED_N, SPEED_LIMIT = 20, 5
-SPEED_RUNS = 2  # fetch_all is timed twice and the faster run counts: one hiccup costs no verdict
+SPEED_RUNS = 2  # fetch_all runs twice and the better run counts: one hiccup costs no verdict
 FAIL_N, FAIL_LIMIT, FAIL_AT = 12, 4, 5  # the URL at index FAIL_AT answers 503
-# The speedup over one request at a time, as a share of `limit`, the best possible here. Measured
-# on 2 cores, 40 runs each, idle and with the other core busy: medians 4.3-4.5 of 5 for a
-# semaphore, a TaskGroup or a worker pool, the slowest run 3.4; batches of 5 with gather 3.8;
-# 1.0 one at a time.
-MIN_SHARE = 0.6
+# How many requests the fake API has in flight on average, as a share of `limit`. One request at a
+# time can never reach 1, whatever the load; a wall-clock speedup over a single call did not hold
+# up: with five test runs sharing 2 cores, right answers fell to 1.9 of 5 and failed.
+MIN_SHARE = 0.4
 BOUND_S = 3.0  # fetch_all takes well under 1 s here; past this, it waits for something that never comes
 
 # The fakes speak plain HTTP on loopback: a context with no CA certificates saves each client
@@ -172,37 +170,22 @@ async def stays_within_limit(ns: Namespace) -> None:
         )
 
 
-async def _single_call_s(client: httpx.AsyncClient, url: str, repeat: int = 3) -> float:
-    """Return the median time of one request to ``url``.
-
-    Args:
-        client: The client to time.
-        url: What to request.
-        repeat: How many timed requests. Defaults to 3.
-    """
-    samples = []
-    for _i in range(repeat):
-        start = time.perf_counter()
-        await client.get(url)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-async def _timed_fetch_all_s(ns: Namespace, client: httpx.AsyncClient, urls: list[str]) -> float:
-    """Return how long the learner's ``fetch_all(client, urls, SPEED_LIMIT)`` takes.
+async def _average_in_flight(ns: Namespace, client: httpx.AsyncClient, urls: list[str]) -> float:
+    """Return how many requests the steady API had in flight, on average, while ``fetch_all`` ran.
 
     Args:
         ns: The learner's objects.
         client: The client to pass on.
         urls: The URLs to fetch.
     """
+    _STEADY.stats.reset()
     start = time.perf_counter()
     await _fetch_all(ns, client, urls, SPEED_LIMIT)
-    return time.perf_counter() - start
+    return _STEADY.stats.in_flight_s / (time.perf_counter() - start)
 
 
 async def uses_whole_limit(ns: Namespace) -> None:
-    """Fail unless fetch_all keeps ``limit`` requests in flight: about ``limit`` times faster than one by one.
+    """Fail unless fetch_all keeps about ``limit`` requests in flight, on average, until the URLs run out.
 
     Args:
         ns: The learner's objects.
@@ -211,10 +194,9 @@ async def uses_whole_limit(ns: Namespace) -> None:
         urls = _urls(base, "steady", SPEED_N)
         # Open `limit` connections first, so the timed runs measure requests, not connecting.
         await asyncio.gather(*(client.get(url) for url in urls[:SPEED_LIMIT]))
-        single_s = await _single_call_s(client, urls[0])
-        _STEADY.stats.reset()
-        total_s = min([await _timed_fetch_all_s(ns, client, urls) for _i in range(SPEED_RUNS)])
-    peak, speedup, minimum = _STEADY.stats.peak_in_flight, SPEED_N * single_s / total_s, MIN_SHARE * SPEED_LIMIT
+        runs = [await _average_in_flight(ns, client, urls) for _i in range(SPEED_RUNS)]
+        peak = _STEADY.stats.peak_in_flight
+    average, minimum = max(runs), MIN_SHARE * SPEED_LIMIT
     where = _input(SPEED_N, SPEED_LIMIT) + "; " + _("{ms:.0f} ms each", ms=LATENCY_MS)
     if peak < SPEED_LIMIT:
         raise CheckFailed(
@@ -222,12 +204,12 @@ async def uses_whole_limit(ns: Namespace) -> None:
               "Keep {limit} requests in flight until the URLs run out.", peak=peak, limit=SPEED_LIMIT),
             input=where, expected=_("{n} at once", n=SPEED_LIMIT), actual=_("{n} at once", n=peak),
         )
-    if speedup < minimum:
+    if average < minimum:
         raise CheckFailed(
-            _("{n} URLs took {total_s:.2f} s, {speedup:.1f}× faster than one after another; with "
-              "limit={limit}, about {limit}× is possible. Start the next request as soon as one finishes, "
-              "not when a whole batch is done.", n=SPEED_N, total_s=total_s, speedup=speedup, limit=SPEED_LIMIT),
-            input=where, expected=f"≥ {minimum:.1f}×", actual=f"{speedup:.1f}×",
+            _("The fake API had only {average:.1f} of your requests in flight on average; with limit={limit}, "
+              "it can have {limit} nearly all the time. Start the next request as soon as one finishes, not "
+              "when a whole batch is done.", average=average, limit=SPEED_LIMIT),
+            input=where, expected=_("≥ {n:.1f} on average", n=minimum), actual=f"{average:.1f}",
         )
 
 

@@ -1,0 +1,31 @@
+# expect: fail any other If-None-Match gets 200 and the full body
+"""Answers 304 whenever If-None-Match is present, so a client with an old or foreign copy keeps it."""
+
+import hashlib
+from typing import Any
+
+from fastapi import Body, FastAPI, Header, HTTPException, Response
+from fastapi.responses import JSONResponse
+
+
+def create_app(products: dict[int, dict[str, Any]]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/products/{product_id}")
+    async def read_product(product_id: int, if_none_match: str | None = Header(default=None)) -> Response:
+        product = products.get(product_id)
+        if product is None:
+            raise HTTPException(status_code=404, detail="Product not found")
+        response = JSONResponse(product)
+        headers = {"ETag": '"' + hashlib.sha256(response.body).hexdigest() + '"', "Cache-Control": "no-cache"}
+        if if_none_match:  # "the client has a copy": but not necessarily this one
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
+
+    @app.put("/products/{product_id}")
+    async def replace_product(product_id: int, product: dict[str, Any] = Body()) -> dict[str, Any]:
+        products[product_id] = product
+        return product
+
+    return app

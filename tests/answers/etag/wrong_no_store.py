@@ -1,0 +1,32 @@
+# expect: fail Cache-Control lets clients store and revalidate
+"""Cache-Control: no-store forbids keeping the answer, so no client ever has a copy to revalidate."""
+
+import hashlib
+from typing import Any
+
+from fastapi import Body, FastAPI, Header, HTTPException, Response
+from fastapi.responses import JSONResponse
+
+
+def create_app(products: dict[int, dict[str, Any]]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/products/{product_id}")
+    async def read_product(product_id: int, if_none_match: str | None = Header(default=None)) -> Response:
+        product = products.get(product_id)
+        if product is None:
+            raise HTTPException(status_code=404, detail="Product not found")
+        response = JSONResponse(product)
+        headers = {"ETag": '"' + hashlib.sha256(response.body).hexdigest() + '"', "Cache-Control": "no-store"}
+        tags = [tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")]
+        if if_none_match is not None and (if_none_match.strip() == "*" or headers["ETag"] in tags):
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
+
+    @app.put("/products/{product_id}")
+    async def replace_product(product_id: int, product: dict[str, Any] = Body()) -> dict[str, Any]:
+        products[product_id] = product
+        return product
+
+    return app

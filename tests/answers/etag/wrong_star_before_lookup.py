@@ -1,0 +1,36 @@
+# expect: fail a missing product gets 404, never 304
+"""Answers If-None-Match: * before looking the product up, so a product that does not exist gets 304."""
+
+import hashlib
+from typing import Any
+
+from fastapi import Body, FastAPI, Header, HTTPException, Response
+from fastapi.responses import JSONResponse
+
+CACHE_CONTROL = "no-cache"
+
+
+def create_app(products: dict[int, dict[str, Any]]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/products/{product_id}")
+    async def read_product(product_id: int, if_none_match: str | None = Header(default=None)) -> Response:
+        if if_none_match is not None and if_none_match.strip() == "*":
+            return Response(status_code=304, headers={"Cache-Control": CACHE_CONTROL})
+        product = products.get(product_id)
+        if product is None:
+            raise HTTPException(status_code=404, detail="Product not found")
+        response = JSONResponse(product)
+        headers = {"ETag": '"' + hashlib.sha256(response.body).hexdigest() + '"', "Cache-Control": CACHE_CONTROL}
+        tags = [tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")]
+        if headers["ETag"] in tags:
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
+
+    @app.put("/products/{product_id}")
+    async def replace_product(product_id: int, product: dict[str, Any] = Body()) -> dict[str, Any]:
+        products[product_id] = product
+        return product
+
+    return app
