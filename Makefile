@@ -31,7 +31,7 @@ lab: $(STAMP)
 
 # Course notebooks are separate kernels that assert no timings, so they run two at a time.
 test: $(STAMP)
-	$(PY) -m pytest -m "not notebook" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not notebook" -n 2 --dist loadgroup $(PYTEST_ARGS)
 	$(PY) -m pytest -m notebook -n 2 $(PYTEST_ARGS)
 
 notebooks: $(STAMP)

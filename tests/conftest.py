@@ -15,6 +15,13 @@ import perflab.serving
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every test that keeps a core busy in one xdist group, so that two never run at once."""
+    for item in items:
+        if "busy_core" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("busy_core"))
+
+
 @pytest.fixture(autouse=True)
 def english_and_no_leftover_servers() -> Iterator[None]:
     """Reset the language to English, and fail a test that leaves an in-kernel server running."""

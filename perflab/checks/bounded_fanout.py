@@ -39,8 +39,8 @@ SPEED_RUNS = 2  # fetch_all runs twice and the better run counts: one hiccup cos
 FAIL_N, FAIL_LIMIT, FAIL_AT = 12, 4, 5  # the URL at index FAIL_AT answers 503
 # How many requests the fake API has in flight on average, as a share of `limit`. One request at a
 # time can never reach 1, whatever the load; a wall-clock speedup over a single call did not hold
-# up: with five test runs sharing 2 cores, right answers fell to 1.9 of 5 and failed.
-MIN_SHARE = 0.4
+# up: with five test runs sharing 2 cores (load average 5-8), right answers fell to 1.9 of 5.
+MIN_SHARE = 0.3
 BOUND_S = 3.0  # fetch_all takes well under 1 s here; past this, it waits for something that never comes
 
 # The fakes speak plain HTTP on loopback: a context with no CA certificates saves each client

@@ -327,7 +327,8 @@ async def sends_cache_control(ns: Namespace) -> None:
                                 "answer, but must ask again with If-None-Match before each use. no-store forbids "
                                 "storing, so there would be nothing to revalidate."),
                               input=f"GET {PATH}" + (f", If-None-Match: {etag}" if response is short else ""),
-                              expected="Cache-Control: no-cache", actual=f"{response.status_code}, Cache-Control: {value}")
+                              expected="Cache-Control: no-cache",
+                              actual=f"{response.status_code}, Cache-Control: {value}")
 
 
 CHECKS: list[Check] = [

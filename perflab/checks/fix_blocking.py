@@ -21,7 +21,8 @@ __all__ = ["CHECKS"]
 PATH = "/report/7"
 EXPECTED = {"profile": {"id": 7, "name": "user 7"}, "orders": [70, 71]}
 BURST = 20
-MIN_SPEEDUP = 8.0  # ideal is 20; a route that blocks the loop gets about 1
+MIN_SPEEDUP = 5.0  # ideal is 20; a route that blocks the loop gets about 1. With load average 5-8 on
+# 2 cores, right answers fell to 7.5: 5 keeps a wide margin on both sides.
 WAIT_S = 0.05  # each load in the exercise waits this long
 MIN_WORK_SHARE = 0.6  # of that wait, the least a load may take and still count as waiting
 

@@ -41,8 +41,9 @@ FIELDS = {"id": int, "name": str, "price": float, "in_stock": bool, "tags": list
 MIN_SPEEDUP = 1.4
 REPEAT = 31
 # The learner times wall-clock time, which a busy machine skews: with the other core busy, the
-# solution's own ratio ranged 1.0-7.0 against 1.7-2.4 in CPU time. So: within 4x, the right way up.
-AGREEMENT_FACTOR = 4.0
+# solution's own ratio ranged 1.0-7.0 against 1.7-2.4 in CPU time, and with load average 5-8 it
+# reached 4.5x the check's own. So: within 8x, and the right way up (see _agrees).
+AGREEMENT_FACTOR = 8.0
 
 
 def _app(ns: Namespace) -> Any:

@@ -238,7 +238,7 @@ def _item_problem(item: Any, row: Row) -> str:
     if not _same_instant(item["created_at"], row["created_at"]):
         return _("created_at is {value}", value=item["created_at"])
     if [item[k] for k in ("id", "name", "email")] != [row[k] for k in ("id", "name", "email")]:
-        return _("it is not row {id}", id=row["id"])
+        return _("a different id, name or email")
     return ""
 
 
@@ -300,8 +300,8 @@ async def hides_password_hash(ns: Namespace) -> None:
         raise CheckFailed(_("The export sends password hashes. Send only the fields of `PublicUser`: "
                             "validate each row with the model, and write the model, not the row."),
                           input=_described_source(source), expected=_("no password_hash"),
-                          actual=_("{count} hashes, first: {hash}", count=len(leaked),
-                                   hash=leaked[0] if leaked else "password_hash"))
+                          actual=_("hashes sent: {count}, the first: {hash}", count=len(leaked), hash=leaked[0])
+                          if leaked else '"password_hash"')
 
 
 async def keeps_special_names(ns: Namespace) -> None:
@@ -347,7 +347,7 @@ async def streams_while_reading(ns: Namespace) -> None:
     exchange = await _export(ns, source)
     _require_complete(exchange, source)
     given, allowed = exchange.given_at_first_row, int(MAX_SHARE_BEFORE_FIRST_ROW * STREAM_N)
-    where = _described_source(source) + _(", {batch} per fetch", batch=BATCH)
+    where = _("GET /export; the source gives {count} rows, {batch} per fetch", count=STREAM_N, batch=BATCH)
     if given is None:
         raise CheckFailed(_("The body never held the first row of the source."), input=where,
                           expected=_public(source.rows[0]), actual=_shown(exchange))
@@ -357,7 +357,7 @@ async def streams_while_reading(ns: Namespace) -> None:
                             "Send each row as soon as the source gives it.", given=given, count=STREAM_N),
                           input=where, expected=_("at most {allowed} rows given when the first row leaves",
                                                   allowed=allowed),
-                          actual=_("{given} rows given", given=given))
+                          actual=_("rows given: {given}", given=given))
 
 
 async def reads_source_once(ns: Namespace) -> None:
@@ -372,8 +372,8 @@ async def reads_source_once(ns: Namespace) -> None:
     if source.calls != 1 or source.given != SMALL_N:
         raise CheckFailed(_("One request must call `source()` once and read each row once: on a real database, "
                             "every extra pass runs the whole query again."), input=_described_source(source),
-                          expected=_("1 call, {count} rows read", count=SMALL_N),
-                          actual=_("{calls} calls, {given} rows read", calls=source.calls, given=source.given))
+                          expected=_("calls: {calls}, rows read: {given}", calls=1, given=SMALL_N),
+                          actual=_("calls: {calls}, rows read: {given}", calls=source.calls, given=source.given))
 
 
 async def fails_visibly(ns: Namespace) -> None:

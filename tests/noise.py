@@ -1,0 +1,25 @@
+"""Run an exercise's checks many times against one solution: the noise tests' shared loop."""
+
+from __future__ import annotations
+
+from perflab.checking import Check, Namespace, run_checks
+
+RUNS = 50
+FRESH_RUNS = 5  # a fresh-process check spends about 1 s importing and times nothing
+
+
+def failures_over_many_runs(exercise_id: str, checks: list[Check], namespace: Namespace,
+                            fresh_title: str = "") -> list[str]:
+    """Return the reports of the runs that failed: RUNS runs of the checks, FRESH_RUNS of the fresh-process one.
+
+    Args:
+        exercise_id: The exercise the checks belong to.
+        checks: Its checks.
+        namespace: The solution's objects.
+        fresh_title: The title of the check that starts a new Python process, if any. Defaults to none.
+    """
+    in_process = [c for c in checks if c.title != fresh_title]
+    reports = [run_checks(exercise_id, in_process, namespace) for _ in range(RUNS)]
+    fresh = [c for c in checks if c.title == fresh_title]
+    reports += [run_checks(exercise_id, fresh, namespace) for _ in range(FRESH_RUNS if fresh else 0)]
+    return [str(report) for report in reports if not report.passed]
