@@ -49,7 +49,7 @@ def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
 
 
 def test_agreement_is_generous_but_not_upside_down() -> None:
-    assert _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 0.9) and _agrees(4.0, 4.0 / AGREEMENT_FACTOR * 1.1)
+    assert _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 0.9) and _agrees(1.3 * AGREEMENT_FACTOR * 0.9, 1.3)
     assert not _agrees(0.5, 2.0)  # divided the wrong way round
     assert not _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 1.1)
     assert _agrees(0.95, 1.1)  # too close to 1 to tell which side
