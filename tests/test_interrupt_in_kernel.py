@@ -18,7 +18,13 @@ def kernel() -> Iterator[tuple[object, object]]:
 
 
 def _run(client: object, code: str, timeout_s: float = 30) -> dict:
-    reply = client.execute_interactive(code, timeout=timeout_s, store_history=False, output_hook=lambda msg: None)
+    # Right after an error, ipykernel aborts the requests that reach it within a short window:
+    # an aborted request never ran, so send it again.
+    for _attempt in range(5):
+        reply = client.execute_interactive(code, timeout=timeout_s, store_history=False, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "aborted":
+            break
+        time.sleep(0.2)
     return reply["content"]
 
 
