@@ -9,6 +9,7 @@ import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks.bounded_fanout import CHECKS
+from answer_kit import load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "02_concurrent_io" / "bounded_fanout.py"
@@ -16,8 +17,7 @@ ANSWERS = sorted((ROOT / "tests" / "answers" / "bounded_fanout").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    objects: dict[str, object] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
+    objects = load_answer(path)
     return run_checks("bounded_fanout", CHECKS, Namespace(objects, source=path.name))
 
 

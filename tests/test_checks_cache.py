@@ -14,7 +14,7 @@ import pytest
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks import definitions_of
 from perflab.checks.cache import CHECKS
-from noise import failures_over_many_runs
+from answer_kit import failures_over_many_runs, load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "03_caching" / "cache.py"
@@ -33,14 +33,8 @@ def collect_unawaited_coroutines() -> Iterator[None]:
         gc.collect()
 
 
-def _load(path: Path) -> dict[str, Any]:
-    objects: dict[str, Any] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
-    return objects
-
-
 def _check(path: Path) -> Report:
-    return run_checks("cache", CHECKS, Namespace(_load(path), source=path.name))
+    return run_checks("cache", CHECKS, Namespace(load_answer(path), source=path.name))
 
 
 def test_the_stub_fails() -> None:
@@ -66,7 +60,7 @@ def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
 def test_hash_keys_fail_even_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONHASHSEED", "1")  # the fresh process must then use another seed
     check = BY_TITLE["the key is the same in every process"]
-    report = run_checks("cache", [check], Namespace(_load(ROOT / "tests" / "answers" / "cache" / "wrong_hash_key.py")))
+    report = run_checks("cache", [check], Namespace(load_answer(ROOT / "tests" / "answers" / "cache" / "wrong_hash_key.py")))
     assert not report.passed, str(report)
 
 
@@ -76,7 +70,7 @@ def test_the_source_is_found_in_a_graded_notebook(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook(cells=cells)
     path = tmp_path / "submission.ipynb"
     nbformat.write(notebook, path)
-    cached = _load(SOLUTION)["cached"]
+    cached = load_answer(SOLUTION)["cached"]
     cached.__code__ = cached.__code__.replace(co_filename=str(path))  # as if run from the notebook
     source = definitions_of(cached, "cached")
     assert "def cached" in source and "await" not in source.split("def cached")[0] and "%time" not in source
@@ -97,6 +91,6 @@ def test_a_sync_style_client_gets_a_hint_to_await() -> None:
 @pytest.mark.slow
 @pytest.mark.usefixtures("busy_core")
 def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
-    failures = failures_over_many_runs("cache", CHECKS, Namespace(_load(SOLUTION)),
+    failures = failures_over_many_runs("cache", CHECKS, Namespace(load_answer(SOLUTION)),
                                        fresh_title="the key is the same in every process")
     assert failures == [], failures[:1]

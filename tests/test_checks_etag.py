@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks.etag import CHECKS
-from noise import failures_over_many_runs
+from answer_kit import failures_over_many_runs, load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "03_caching" / "etag.py"
@@ -19,14 +18,8 @@ BY_TITLE = {c.title: c for c in CHECKS}
 FRESH_PROCESS = "the ETag is the same in every process"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    objects: dict[str, Any] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
-    return objects
-
-
 def _check(path: Path) -> Report:
-    return run_checks("etag", CHECKS, Namespace(_load(path), source=path.name))
+    return run_checks("etag", CHECKS, Namespace(load_answer(path), source=path.name))
 
 
 def test_the_stub_fails_on_the_etag_first() -> None:
@@ -36,7 +29,7 @@ def test_the_stub_fails_on_the_etag_first() -> None:
 
 
 def test_the_solution_passes_quickly() -> None:
-    objects = _load(SOLUTION)
+    objects = load_answer(SOLUTION)
     start = time.perf_counter()
     in_process = [c for c in CHECKS if c.title != FRESH_PROCESS]
     report = run_checks("etag", in_process, Namespace(objects))
@@ -58,7 +51,7 @@ def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
 
 def test_hash_etags_fail_even_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONHASHSEED", "1")  # the fresh process must then use another seed
-    objects = _load(ROOT / "tests" / "answers" / "etag" / "wrong_hash_etag.py")
+    objects = load_answer(ROOT / "tests" / "answers" / "etag" / "wrong_hash_etag.py")
     report = run_checks("etag", [BY_TITLE[FRESH_PROCESS]], Namespace(objects))
     assert not report.passed, str(report)
 
@@ -76,5 +69,5 @@ def test_a_create_app_that_returns_none_is_named() -> None:
 @pytest.mark.slow
 @pytest.mark.usefixtures("busy_core")
 def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
-    failures = failures_over_many_runs("etag", CHECKS, Namespace(_load(SOLUTION)), fresh_title=FRESH_PROCESS)
+    failures = failures_over_many_runs("etag", CHECKS, Namespace(load_answer(SOLUTION)), fresh_title=FRESH_PROCESS)
     assert failures == [], failures[:1]

@@ -8,14 +8,14 @@ import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks.fix_blocking import CHECKS
+from answer_kit import load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = sorted((ROOT / "tests" / "answers" / "fix_blocking").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    objects: dict[str, object] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
+    objects = load_answer(path)
     return run_checks("fix_blocking", CHECKS, Namespace(objects, source=path.name))
 
 

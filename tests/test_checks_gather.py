@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks import SharedServer
 from perflab.checks.gather import CHECKS
+from answer_kit import load_answer
 from perflab.fakes import quiet_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +18,8 @@ SOLUTION = ROOT / "solutions" / "02_concurrent_io" / "gather.py"
 ANSWERS = sorted((ROOT / "tests" / "answers" / "gather").glob("*.py"))
 
 
-def _load(path: Path) -> dict[str, Any]:
-    objects: dict[str, Any] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
-    return objects
-
-
 def _check(path: Path) -> Report:
-    return run_checks("gather", CHECKS, Namespace(_load(path), source=path.name))
+    return run_checks("gather", CHECKS, Namespace(load_answer(path), source=path.name))
 
 
 def test_the_stub_fails_on_concurrency_and_failures() -> None:
@@ -56,7 +50,7 @@ def test_a_missing_create_app_is_named() -> None:
 
 def test_a_hanging_api_costs_the_check_little_time() -> None:
     start = time.perf_counter()
-    report = run_checks("gather", CHECKS[3:], Namespace(_load(ANSWERS[0].with_name("wrong_no_timeout.py"))))
+    report = run_checks("gather", CHECKS[3:], Namespace(load_answer(ANSWERS[0].with_name("wrong_no_timeout.py"))))
     assert not report.passed
     assert time.perf_counter() - start < 1.4  # the check gives up at 0.5 s; the API hangs 1.5 s
 
@@ -78,6 +72,6 @@ def test_checks_share_one_server_that_stops_when_idle_or_last() -> None:
 @pytest.mark.slow
 @pytest.mark.usefixtures("busy_core")
 def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
-    namespace = Namespace(_load(SOLUTION))
+    namespace = Namespace(load_answer(SOLUTION))
     failures = [str(r) for r in (run_checks("gather", CHECKS, namespace) for _ in range(50)) if not r.passed]
     assert failures == [], failures[:1]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks.json_speed import AGREEMENT_FACTOR, CHECKS, _agrees
+from answer_kit import load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "04_fast_responses" / "json_speed.py"
@@ -17,14 +17,8 @@ ANSWERS = sorted((ROOT / "tests" / "answers" / "json_speed").glob("*.py"))
 pytestmark = pytest.mark.filterwarnings("ignore::fastapi.exceptions.FastAPIDeprecationWarning")
 
 
-def _load(path: Path) -> dict[str, Any]:
-    objects: dict[str, Any] = {"__name__": "learner"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), objects)
-    return objects
-
-
 def _check(path: Path) -> Report:
-    return run_checks("json_speed", CHECKS, Namespace(_load(path), source=path.name))
+    return run_checks("json_speed", CHECKS, Namespace(load_answer(path), source=path.name))
 
 
 def test_the_stub_fails_on_the_declared_type_speed_and_measurement() -> None:
@@ -58,6 +52,6 @@ def test_agreement_is_generous_but_not_upside_down() -> None:
 @pytest.mark.slow
 @pytest.mark.usefixtures("busy_core")
 def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
-    namespace = Namespace(_load(SOLUTION))
+    namespace = Namespace(load_answer(SOLUTION))
     failures = [str(r) for r in (run_checks("json_speed", CHECKS, namespace) for _ in range(50)) if not r.passed]
     assert failures == [], failures[:1]

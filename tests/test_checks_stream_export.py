@@ -9,6 +9,7 @@ import pytest
 
 from perflab.checking import Namespace, Report, run_checks
 from perflab.checks.stream_export import CHECKS
+from answer_kit import load_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "04_fast_responses" / "stream_export.py"
@@ -16,9 +17,7 @@ ANSWERS = sorted((ROOT / "tests" / "answers" / "stream_export").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    objects: dict[str, object] = {"__name__": "learner"}
-    # dont_inherit: this file's `from __future__ import annotations` must not reach the learner's code
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True), objects)
+    objects = load_answer(path)
     return run_checks("stream_export", CHECKS, Namespace(objects, source=path.name))
 
 

@@ -21,8 +21,10 @@ __all__ = ["CHECKS"]
 PATH = "/report/7"
 EXPECTED = {"profile": {"id": 7, "name": "user 7"}, "orders": [70, 71]}
 BURST = 20
-MIN_SPEEDUP = 5.0  # ideal is 20; a route that blocks the loop gets about 1. With load average 5-8 on
-# 2 cores, right answers fell to 7.5: 5 keeps a wide margin on both sides.
+MIN_SPEEDUP = 4.0  # ideal is 20; a route that blocks the loop gets about 1. With load average 5-8 on
+# 2 cores, right answers fell to 7.5, and to 4.5 in a single burst with a core busy and tests
+# running two at a time: the better of two bursts counts, and 4 keeps a margin on both sides.
+BURSTS = 2
 WAIT_S = 0.05  # each load in the exercise waits this long
 MIN_WORK_SHARE = 0.6  # of that wait, the least a load may take and still count as waiting
 
@@ -78,7 +80,8 @@ async def slow_work_kept(ns: Namespace) -> None:
 def concurrent(ns: Namespace) -> None:
     with _serve_learner_app(ns) as server, httpx.Client(timeout=10) as client:
         single_s = _median_latency_s(client, server.url + PATH, repeat=3)
-        burst_s = load(server.url + PATH, concurrency=BURST, requests=BURST, progress=False).duration_s
+        burst_s = min(load(server.url + PATH, concurrency=BURST, requests=BURST, progress=False).duration_s
+                      for _i in range(BURSTS))
     speedup = BURST * single_s / burst_s
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(

@@ -1,11 +1,26 @@
-"""Run an exercise's checks many times against one solution: the noise tests' shared loop."""
+"""What the exercise-check tests share: loading an answer file as a learner's code, and the 50-run noise loop."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from perflab.checking import Check, Namespace, run_checks
 
 RUNS = 50
-FRESH_RUNS = 5  # a fresh-process check spends about 1 s importing and times nothing
+FRESH_RUNS = 5  # a fresh-process check spends about 1 s importing and times nothing: 5 runs suffice
+
+
+def load_answer(path: Path) -> dict[str, Any]:
+    """Run an answer file as the learner's code and return its objects.
+
+    Args:
+        path: A stub, solution or known answer.
+    """
+    objects: dict[str, Any] = {"__name__": "learner"}
+    # dont_inherit: a test file's `from __future__ import annotations` must not reach the learner's code.
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True), objects)
+    return objects
 
 
 def failures_over_many_runs(exercise_id: str, checks: list[Check], namespace: Namespace,
