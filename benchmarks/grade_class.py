@@ -22,9 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-from perflab.grade_report import write_outputs
-from perflab.grading import DEFAULT_RUNNER, GradeOptions, grade
-from perflab.manifest import Exercise, Manifest, ManifestError, load_manifest
+from perflab.grading.report import write_outputs
+from perflab.grading.batch import DEFAULT_RUNNER, GradeOptions, grade
+from perflab.checking.manifest import Exercise, Manifest, ManifestError, load_manifest
 
 __all__ = ["GOAL_S", "course", "main", "make_class"]
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=0, help="exercises at once; 0 means one per CPU")
     parser.add_argument("--timeout-s", type=float, default=60.0, help="as perflab grade's default")
     parser.add_argument("--out", type=Path, help="keep the grades here")
-    parser.add_argument("--runner", default=DEFAULT_RUNNER, help="e.g. perflab.sandbox:check_in_subprocess")
+    parser.add_argument("--runner", default=DEFAULT_RUNNER, help="e.g. perflab.checking.sandbox:check_in_subprocess")
     args = parser.parse_args(argv)
     manifest = course()
     with tempfile.TemporaryDirectory(prefix="perflab-class-") as tmp:

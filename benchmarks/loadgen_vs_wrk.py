@@ -1,7 +1,7 @@
 """Is perflab's load generator fast enough to measure a server? Compare it with wrk.
 
-Runs ``wrk -t1 -c32`` and ``perflab.loadgen.load(concurrency=32)`` in turns (A/B/A/B)
-against one ``perflab.apps.ping:app`` worker, so drift on a noisy machine hits both
+Runs ``wrk -t1 -c32`` and ``perflab.load.generator.load(concurrency=32)`` in turns (A/B/A/B)
+against one ``perflab.lab.apps.ping:app`` worker, so drift on a noisy machine hits both
 alike, and fails unless the median ratio loadgen/wrk reaches ``--min-ratio``.
 
 By default the server is pinned to CPU 0 and both generators to CPU 1, as if they ran
@@ -24,8 +24,8 @@ import statistics
 import subprocess
 import sys
 
-from perflab.loadgen import load
-from perflab.process import serve_process
+from perflab.load.generator import load
+from perflab.serving.processes import serve_process
 
 __all__ = ["main", "wrk_rps"]
 
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
               "to compare the load generator with it.", file=sys.stderr)
         return 2
     ratios = []
-    with serve_process("perflab.apps.ping:app", workers=args.workers, name="bench") as srv:
+    with serve_process("perflab.lab.apps.ping:app", workers=args.workers, name="bench") as srv:
         url = srv.url + "/ping"
         # Two workers need both CPUs; pinning them to one would halve the server.
         pinned = not args.no_pin and args.workers == 1

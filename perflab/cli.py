@@ -5,21 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from perflab.i18n import LANGUAGES, UnknownLanguage, _, use_language
+from perflab.paths import repo_root
 
-__all__ = ["main", "repo_root"]
+__all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
-
-def repo_root() -> Path:
-    """Return the course repository: the nearest folder up from here that has ``chapters/``."""
-    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
-        if (folder / "chapters").is_dir():
-            return folder
-    return Path.cwd()
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -31,7 +24,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _dev_notebooks(args: argparse.Namespace) -> int:
-    from perflab.notebooks import build_notebooks
+    from perflab.build.notebooks import build_notebooks
 
     for path in build_notebooks(repo_root()):
         print(path)
@@ -39,14 +32,14 @@ def _dev_notebooks(args: argparse.Namespace) -> int:
 
 
 def _dev_translations(args: argparse.Namespace) -> int:
-    from perflab.catalogs import update_catalogs
+    from perflab.build.catalogs import update_catalogs
 
     print(update_catalogs(repo_root()))
     return 0
 
 
 def _dev_gate(args: argparse.Namespace) -> int:
-    from perflab.gate import run_gate
+    from perflab.build.gate import run_gate
 
     problems = run_gate(repo_root())
     for problem in problems:
@@ -64,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_parser("notebooks", help=_("build every notebook in every language")).set_defaults(run=_dev_notebooks)
     dev.add_parser("translations", help=_("extract and update the catalogs")).set_defaults(run=_dev_translations)
     dev.add_parser("gate", help=_("fail on any missing, fuzzy or broken translation or stale notebook")).set_defaults(run=_dev_gate)
-    from perflab.exercise_cli import add_exercise_commands
-    from perflab.grading_cli import add_grade_command
+    from perflab.checking.exercise_cli import add_exercise_commands
+    from perflab.grading.cli import add_grade_command
 
     add_exercise_commands(commands, dev)
     add_grade_command(commands)

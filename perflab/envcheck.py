@@ -8,8 +8,8 @@ import platform
 from dataclasses import dataclass
 from importlib import metadata
 
-from perflab._sync import run_coroutine
-from perflab.engines import database_url, redis_backend, redis_client
+from perflab.lab.sync import run_coroutine
+from perflab.lab.engines import database_url, redis_backend, redis_client
 from perflab.i18n import _, current_language
 from perflab.render import table_html, table_text
 
@@ -47,7 +47,7 @@ def _version(package: str) -> tuple[str, str]:
 
 
 def _font_row() -> tuple[str, str, str]:
-    from perflab.fonts import find_bengali_font
+    from perflab.plots.fonts import find_bengali_font
 
     font = find_bengali_font()
     if font:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from perflab.checking import Check, Namespace, run_checks
+from perflab.checking.engine import Check, Namespace, run_checks
 
 RUNS = 50
 FRESH_RUNS = 5  # a fresh-process check spends about 1 s importing and times nothing: 5 runs suffice

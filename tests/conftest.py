@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import perflab.i18n
-import perflab.serving
+import perflab.serving.kernel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,8 @@ def english_and_no_leftover_servers() -> Iterator[None]:
     """Reset the language to English, and fail a test that leaves an in-kernel server running."""
     perflab.i18n.use_language("en")
     yield
-    leftover = perflab.serving.running_servers()
-    perflab.serving.stop_all()
+    leftover = perflab.serving.kernel.running_servers()
+    perflab.serving.kernel.stop_all()
     perflab.i18n.use_language("en")
     assert not leftover, f"test left servers running: {leftover}"
 

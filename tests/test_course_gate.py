@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perflab.gate import run_gate
+from perflab.build.gate import run_gate
 
 
 def test_course_passes_the_translation_and_notebook_gate(repo_root: Path) -> None:

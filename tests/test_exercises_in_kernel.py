@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from perflab.manifest import load_manifest
+from perflab.checking.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = load_manifest(ROOT).exercises

@@ -1,5 +1,0 @@
-"""Tiny FastAPI apps that the course serves and load-tests, importable as ``perflab.apps.<name>:app``."""
-
-from __future__ import annotations
-
-__all__: list[str] = []

@@ -1,0 +1,139 @@
+"""The check process: ``python -m perflab.checking._runner ID PATH --report FILE [--lang xx]``.
+
+``perflab.checking.sandbox`` starts it with limits on memory and CPU time. It runs the learner's file as a
+check of its own (bounded like any other), then the exercise's checks, and writes the report as
+JSON to the file the parent named, never to stdout, so nothing the learner prints can corrupt it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from perflab.serving.pdeathsig import die_with_parent
+from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
+from perflab.i18n import _, use_language
+from perflab.checking.learner import ExerciseCellMissing, load_learner
+from perflab.checking.manifest import Exercise, load_checks, load_manifest
+
+__all__ = ["LOAD_TIMEOUT_S", "check_file", "load_check", "main"]
+
+LOAD_TIMEOUT_S = 10.0
+
+
+def _line_of(error: BaseException, filename: str) -> int | None:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return frames[-1].lineno if frames else None
+
+
+def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace]) -> Check:
+    """Return a check that runs the learner's file and puts its objects in ``box["ns"]``.
+
+    Args:
+        exercise: The manifest entry.
+        path: The learner's ``.py`` file or notebook.
+        box: Receives the learner's namespace when the file ran to the end.
+    """
+
+    def run(_ns: Namespace) -> None:
+        if not path.is_file():
+            raise CheckFailed(_("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.",
+                                path=path, id=exercise.id))
+        try:
+            box["ns"] = load_learner(path, exercise.id, exercise.names)
+        except SyntaxError as exc:
+            raise CheckFailed(
+                _("Python cannot read your code: {error} (line {line}).", error=exc.msg, line=exc.lineno),
+                actual=(exc.text or "").strip(),
+            ) from None
+        except ExerciseCellMissing as exc:
+            raise CheckFailed(str(exc)) from None
+        except Exception as exc:  # any error at import time is the learner's to fix, with its line
+            line = _line_of(exc, str(path))
+            where = f"{type(exc).__name__}: {exc}"
+            if line is None:
+                raise
+            message = _("Your code raised an exception on line {line}: {error}", line=line, error=where)
+            raise CheckFailed(message) from None
+
+    return Check("Your code runs from top to bottom", run, timeout_s=LOAD_TIMEOUT_S)
+
+
+def check_file(exercise: Exercise, path: Path, checks: Sequence[Check]) -> Report:
+    """Run the learner's file, then ``checks`` against what it defined.
+
+    Args:
+        exercise: The manifest entry.
+        path: The learner's ``.py`` file or notebook.
+        checks: The exercise's checks.
+    """
+    box: dict[str, Namespace] = {}
+    loaded = run_checks(exercise.id, [load_check(exercise, path, box)], Namespace({}, source=path.name))
+    if not loaded.passed or "ns" not in box:
+        skipped = [Outcome(_(c.title), False, _("Not run: your code must run to the end first.")) for c in checks]
+        return Report(exercise.id, loaded.outcomes + skipped, loaded.duration_s)
+    report = run_checks(exercise.id, checks, box["ns"])
+    return Report(exercise.id, report.outcomes, loaded.duration_s + report.duration_s)
+
+
+def _limit(memory_mb: int, cpu_s: int) -> None:
+    # A learner's runaway allocation or busy loop ends this process, never the machine.
+    for kind, soft, hard in [
+        (resource.RLIMIT_AS, memory_mb * 2**20, memory_mb * 2**20),
+        (resource.RLIMIT_CPU, cpu_s, cpu_s + 5),
+    ]:
+        if soft > 0:
+            try:
+                resource.setrlimit(kind, (soft, hard))
+            except (ValueError, OSError):
+                pass  # a lower limit is already in force
+
+
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m perflab.checking._runner")
+    parser.add_argument("exercise_id")
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--root", type=Path)
+    parser.add_argument("--lang")
+    parser.add_argument("--parent-pid", type=int)
+    parser.add_argument("--memory-mb", type=int, default=0)
+    parser.add_argument("--cpu-s", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check one file and write the report; return the exit status (2 if the exercise cannot be checked).
+
+    Args:
+        argv: The arguments. Defaults to ``sys.argv[1:]``.
+    """
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
+    _limit(args.memory_mb, args.cpu_s)
+    if args.lang:
+        use_language(args.lang)
+    manifest = load_manifest(args.root)
+    exercise = manifest[args.exercise_id]
+    report = check_file(exercise, args.path.resolve(), load_checks(exercise, manifest.root))
+    args.report.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a learner may have replaced or closed the streams
+            pass
+    # Skip interpreter shutdown: a learner's thread stuck in a blocking call, or an atexit
+    # handler, must not keep this process alive after the report is written.
+    os._exit(status)

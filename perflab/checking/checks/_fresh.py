@@ -1,0 +1,128 @@
+"""The learner's code behind a live object, and that code run again: here, or in a fresh Python process."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import linecache
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from perflab.checking.engine import CheckFailed
+from perflab.i18n import _
+
+__all__ = ["definitions_of", "run_fresh", "run_here"]
+
+
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                ast.Assign, ast.AnnAssign)
+
+
+def _is_definition(node: ast.stmt) -> bool:
+    # Bare expressions (demo calls) and top-level awaits only work in a notebook: leave them out.
+    if not isinstance(node, _DEFINITIONS):
+        return False
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return not any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for n in ast.walk(node))
+    return True
+
+
+def _defines(source: str, name: str) -> ast.Module | None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return tree if name in defined else None
+
+
+def _notebook_cells(path: str) -> list[str]:
+    # A graded notebook's cell is compiled under the notebook's own path, which linecache
+    # reads as JSON: look for the code cell instead, without its %magic and !shell lines.
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return []
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+               for c in cells if c.get("cell_type") == "code"]
+    return ["\n".join(line for line in s.splitlines() if not line.lstrip().startswith(("%", "!"))) for s in sources]
+
+
+def definitions_of(obj: Any, name: str) -> str:
+    """Return the imports and definitions of the file or notebook cell that defined ``obj``.
+
+    Args:
+        obj: A function the learner defined.
+        name: Its name, which that code must define at the top level.
+    """
+    code = getattr(obj, "__code__", None)
+    filename = code.co_filename if code is not None else ""
+    candidates = ["".join(linecache.getlines(filename))] if filename else []
+    if filename.endswith(".ipynb"):
+        candidates += reversed(_notebook_cells(filename))
+    tree = next((t for t in map(lambda c: _defines(c, name), candidates) if t is not None), None)
+    if tree is None:
+        raise CheckFailed(
+            _("Cannot read the source code of `{name}`. Define it in the exercise cell or file, not with exec().",
+              name=name)
+        )
+    return ast.unparse(ast.Module(body=[n for n in tree.body if _is_definition(n)], type_ignores=[]))
+
+
+# Runs in the fresh process: the learner's definitions come on stdin, the probe in argv[1].
+_FRESH = """
+import asyncio, inspect, json, sys
+learner = {"__name__": "perflab_learner"}
+exec(compile(sys.stdin.read(), "<exercise>", "exec"), learner)
+probe = {"__name__": "perflab_probe"}
+exec(sys.argv[1], probe)
+result = probe["main"](learner)
+print(json.dumps(asyncio.run(result) if inspect.isawaitable(result) else result))
+"""
+
+
+def _other_hash_seed() -> str:
+    # Any seed other than this process's makes hash() of a str differ between the two.
+    return "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+
+
+async def run_here(objects: dict[str, Any], probe: str) -> Any:
+    """Run ``probe``'s ``main(objects)`` in this process, as ``run_fresh`` does in a new one.
+
+    Args:
+        objects: The learner's objects by name.
+        probe: Python source that defines ``main(learner)``, sync or async, returning JSON data.
+    """
+    namespace: dict[str, Any] = {"__name__": "perflab_probe"}
+    exec(probe, namespace)
+    result = namespace["main"](objects)
+    return await result if inspect.isawaitable(result) else result
+
+
+def run_fresh(source: str, probe: str, timeout_s: float = 20.0) -> Any:
+    """Run the learner's ``source`` and then ``probe``'s ``main(learner)`` in a new Python process.
+
+    The new process has another PYTHONHASHSEED, so anything built on ``hash()`` of a str differs.
+
+    Args:
+        source: The learner's definitions (see ``definitions_of``).
+        probe: Python source that defines ``main(learner)``, sync or async, returning JSON data.
+        timeout_s: How long it may take. Defaults to 20.
+    """
+    env = {**os.environ, "PYTHONHASHSEED": _other_hash_seed(), "PYTHONIOENCODING": "utf-8"}
+    try:
+        done = subprocess.run([sys.executable, "-c", _FRESH, probe], input=source, capture_output=True,
+                              text=True, encoding="utf-8", env=env, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed(_("Your code did not finish in a fresh Python process within {seconds:g} s.",
+                            seconds=timeout_s)) from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [""])[-1]
+        raise CheckFailed(_("Your code failed in a fresh Python process. Keep everything it needs in the "
+                            "exercise cell or file."), actual=last)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+

@@ -1,0 +1,184 @@
+"""Checks for the exercise "stream_export": ``GET /export`` streams a source's rows as one JSON array.
+
+Each check hands the learner's ``create_app(source)`` a fake database cursor of its own (see
+``_export_source``) and counts what happens: rows given before the first row left, cursors
+opened, fields sent. Nothing is timed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from perflab.checking.checks._export_source import (
+    BATCH, FAIL_AT, FAIL_N, MAX_SHARE_BEFORE_FIRST_ROW, SMALL_N, SPECIAL_NAMES, STREAM_N, Source, described, export, item_problem, make_rows, public, require_complete, shown,
+)
+from perflab.checking.engine import Check, CheckFailed, Namespace
+from perflab.i18n import _
+
+__all__ = ["CHECKS", "MAX_SHARE_BEFORE_FIRST_ROW"]
+
+
+async def sends_public_fields(ns: Namespace) -> None:
+    """Fail unless the body is one JSON array of every row, in order, with exactly the public fields.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(SMALL_N))
+    items = require_complete(await export(ns, source), source)
+    if not isinstance(items, list) or len(items) != SMALL_N:
+        count = len(items) if isinstance(items, list) else _("not an array")
+        raise CheckFailed(_("The body must be one JSON array with one element per row of the source."),
+                          input=described(source), expected=SMALL_N, actual=count)
+    for index, (item, row) in enumerate(zip(items, source.rows)):
+        if problem := item_problem(item, row):
+            raise CheckFailed(_("Element {index} of the array does not match row {index} of the source: {problem}.",
+                                index=index, problem=problem),
+                              input=described(source), expected=public(row), actual=item)
+
+
+
+async def answers_json_media_type(ns: Namespace) -> None:
+    """Fail unless the Content-Type is application/json.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(SMALL_N))
+    exchange = await export(ns, source)
+    if exchange.media_type != "application/json":
+        raise CheckFailed(_("Clients read the Content-Type to know how to parse the body: one JSON array is "
+                            "application/json. StreamingResponse has no media type unless you give it one."),
+                          input=described(source), expected="application/json",
+                          actual=exchange.media_type or _("no Content-Type"))
+
+
+
+async def hides_password_hash(ns: Namespace) -> None:
+    """Fail if the body holds the field password_hash, or any row's hash.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(SMALL_N))
+    exchange = await export(ns, source)
+    body = bytes(exchange.body)
+    leaked = [row["password_hash"] for row in source.rows if row["password_hash"].encode() in body]
+    if b"password_hash" in body or leaked:
+        raise CheckFailed(_("The export sends password hashes. Send only the fields of `PublicUser`: "
+                            "validate each row with the model, and write the model, not the row."),
+                          input=described(source), expected=_("no password_hash"),
+                          actual=_("hashes sent: {count}, the first: {hash}", count=len(leaked), hash=leaked[0])
+                          if leaked else '"password_hash"')
+
+
+
+async def keeps_special_names(ns: Namespace) -> None:
+    """Fail unless names with quotes, backslashes, line breaks and non-ASCII letters come back unchanged.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(len(SPECIAL_NAMES), SPECIAL_NAMES))
+    names = json.dumps(SPECIAL_NAMES[:3], ensure_ascii=False)
+    items = require_complete(await export(ns, source), source, invalid=_(
+        "With names such as {names}, the body is no longer valid JSON. A JSON encoder escapes quotes, "
+        "backslashes and line breaks; an f-string does not.", names=names))
+    sent = [item.get("name") if isinstance(item, dict) else item for item in items] if isinstance(items, list) \
+        else items
+    if sent != SPECIAL_NAMES:
+        raise CheckFailed(_("Every name must come back exactly as the source gave it."),
+                          input=described(source), expected=SPECIAL_NAMES, actual=sent)
+
+
+
+async def answers_empty_array(ns: Namespace) -> None:
+    """Fail unless an empty source gives exactly the empty array ``[]``.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source([])
+    exchange = await export(ns, source)
+    items = require_complete(exchange, source, invalid=_("With no rows, the body is not valid JSON. Send the "
+                                                          "opening [ and the closing ] whether or not rows come."))
+    if items != []:
+        raise CheckFailed(_("When the source has no rows, the export is the empty array: []."),
+                          input=described(source), expected="[]", actual=shown(exchange))
+
+
+
+async def streams_while_reading(ns: Namespace) -> None:
+    """Fail unless the first row leaves while the source has given at most half of its rows.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(STREAM_N))
+    exchange = await export(ns, source)
+    require_complete(exchange, source)
+    given, allowed = exchange.given_at_first_row, int(MAX_SHARE_BEFORE_FIRST_ROW * STREAM_N)
+    where = _("GET /export; the source gives {count} rows, {batch} per fetch", count=STREAM_N, batch=BATCH)
+    if given is None:
+        raise CheckFailed(_("The body never held the first row of the source."), input=where,
+                          expected=public(source.rows[0]), actual=shown(exchange))
+    if given > allowed:
+        raise CheckFailed(_("The first row left only after the source had given {given} of its {count} rows: the "
+                            "export reads every row (into a list, or to count them) before it sends anything. "
+                            "Send each row as soon as the source gives it.", given=given, count=STREAM_N),
+                          input=where, expected=_("at most {allowed} rows given when the first row leaves",
+                                                  allowed=allowed),
+                          actual=_("rows given: {given}", given=given))
+
+
+
+async def reads_source_once(ns: Namespace) -> None:
+    """Fail unless one request calls ``source()`` once and reads each row once.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(SMALL_N))
+    exchange = await export(ns, source)
+    require_complete(exchange, source)
+    if source.calls != 1 or source.given != SMALL_N:
+        raise CheckFailed(_("One request must call `source()` once and read each row once: on a real database, "
+                            "every extra pass runs the whole query again."), input=described(source),
+                          expected=_("calls: {calls}, rows read: {given}", calls=1, given=SMALL_N),
+                          actual=_("calls: {calls}, rows read: {given}", calls=source.calls, given=source.given))
+
+
+
+async def fails_visibly(ns: Namespace) -> None:
+    """Fail if a source that raises part-way still gives a 200 whose body is valid JSON.
+
+    Args:
+        ns: The learner's objects.
+    """
+    source = Source(make_rows(FAIL_N), fail_at=FAIL_AT)
+    exchange = await export(ns, source)
+    try:
+        exchange.parsed()
+    except ValueError:
+        return  # the array never closes: the client cannot take it for a whole export
+    if exchange.status is not None and exchange.status < 300:
+        raise CheckFailed(_("The source failed part-way, yet the response ended as valid JSON, with status "
+                            "{status}: a client takes it for the whole export. Do not catch the source's "
+                            "exception to close the array: let it through, and the server breaks the "
+                            "response off, so the client sees an error.", status=exchange.status),
+                          input=described(source), expected=_("an incomplete body or an error status"),
+                          actual=shown(exchange, len(exchange.body)))
+
+
+
+CHECKS: list[Check] = [
+    Check(title="sends every row's public fields as one JSON array", run=sends_public_fields),
+    Check(title="answers with media type application/json", run=answers_json_media_type),
+    Check(title="never sends a password hash", run=hides_password_hash),
+    Check(title="keeps quotes, backslashes, line breaks and non-ASCII names intact", run=keeps_special_names),
+    Check(title="answers [] when there are no rows", run=answers_empty_array),
+    Check(title="streams while the source is still reading", run=streams_while_reading),
+    Check(title="reads the source once per request", run=reads_source_once),
+    Check(title="does not pass a failed export off as complete", run=fails_visibly),
+]
+

@@ -1,0 +1,47 @@
+"""The fix_blocking checks tell right from wrong: stub fails, solution and right answers pass, each wrong answer fails its named check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perflab.checking.engine import Namespace, Report, run_checks
+from perflab.checking.checks.fix_blocking import CHECKS
+from answer_kit import load_answer
+
+ROOT = Path(__file__).resolve().parents[3]
+ANSWERS = sorted((ROOT / "tests" / "answers" / "fix_blocking").glob("*.py"))
+
+
+def _check(path: Path) -> Report:
+    objects = load_answer(path)
+    return run_checks("fix_blocking", CHECKS, Namespace(objects, source=path.name))
+
+
+def test_the_stub_fails_on_concurrency_only() -> None:
+    report = _check(ROOT / "exercises" / "01_event_loop" / "fix_blocking.py")
+    assert [o.name for o in report.outcomes if not o.passed] == ["serves twenty requests at once"]
+
+
+def test_the_solution_passes() -> None:
+    assert _check(ROOT / "solutions" / "01_event_loop" / "fix_blocking.py").passed
+
+
+@pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
+def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
+    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    report = _check(path)
+    if expect == "pass":
+        assert report.passed, str(report)
+    else:
+        failed = [o.name for o in report.outcomes if not o.passed]
+        assert expect.removeprefix("fail ") in failed, str(report)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("busy_core")
+def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
+    solution = ROOT / "solutions" / "01_event_loop" / "fix_blocking.py"
+    failures = [str(report) for report in (_check(solution) for _ in range(50)) if not report.passed]
+    assert failures == [], failures[:1]

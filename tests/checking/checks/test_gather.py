@@ -1,0 +1,77 @@
+"""The gather checks tell right from wrong: stub fails, solution and right answers pass, each wrong answer fails its named check."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from perflab.checking.engine import Namespace, Report, run_checks
+from perflab.checking.checks._shared import SharedServer
+from perflab.checking.checks.gather import CHECKS
+from answer_kit import load_answer
+from perflab.lab.fakes import quiet_app
+
+ROOT = Path(__file__).resolve().parents[3]
+SOLUTION = ROOT / "solutions" / "02_concurrent_io" / "gather.py"
+ANSWERS = sorted((ROOT / "tests" / "answers" / "gather").glob("*.py"))
+
+
+def _check(path: Path) -> Report:
+    return run_checks("gather", CHECKS, Namespace(load_answer(path), source=path.name))
+
+
+def test_the_stub_fails_on_concurrency_and_failures() -> None:
+    report = _check(ROOT / "exercises" / "02_concurrent_io" / "gather.py")
+    failed = [o.name for o in report.outcomes if not o.passed]
+    assert failed == [c.title for c in CHECKS[1:]], str(report)
+
+
+def test_the_solution_passes() -> None:
+    assert _check(SOLUTION).passed
+
+
+@pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
+def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
+    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    report = _check(path)
+    if expect == "pass":
+        assert report.passed, str(report)
+    else:
+        failed = [o.name for o in report.outcomes if not o.passed]
+        assert expect.removeprefix("fail ") in failed, str(report)
+
+
+def test_a_missing_create_app_is_named() -> None:
+    report = run_checks("gather", CHECKS, Namespace({}))
+    assert not report.passed and "`create_app`" in report.outcomes[0].message
+
+
+def test_a_hanging_api_costs_the_check_little_time() -> None:
+    start = time.perf_counter()
+    report = run_checks("gather", CHECKS[3:], Namespace(load_answer(ANSWERS[0].with_name("wrong_no_timeout.py"))))
+    assert not report.passed
+    assert time.perf_counter() - start < 1.4  # the check gives up at 0.5 s; the API hangs 1.5 s
+
+
+def test_checks_share_one_server_that_stops_when_idle_or_last() -> None:
+    shared = SharedServer("test-shared", quiet_app, idle_s=0.2)
+    with shared.running() as first:
+        pass
+    with shared.running() as second:
+        pass
+    assert first is second and first.running
+    time.sleep(0.6)
+    assert not first.running
+    with shared.running(last=True) as third:
+        assert third.running
+    assert not third.running
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("busy_core")
+def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
+    namespace = Namespace(load_answer(SOLUTION))
+    failures = [str(r) for r in (run_checks("gather", CHECKS, namespace) for _ in range(50)) if not r.passed]
+    assert failures == [], failures[:1]

@@ -1,0 +1,57 @@
+"""The json_speed checks tell right from wrong: stub fails, solution and right answers pass, each wrong answer fails its named check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perflab.checking.engine import Namespace, Report, run_checks
+from perflab.checking.checks.json_speed import AGREEMENT_FACTOR, CHECKS, _agrees
+from answer_kit import load_answer
+
+ROOT = Path(__file__).resolve().parents[3]
+SOLUTION = ROOT / "solutions" / "04_fast_responses" / "json_speed.py"
+ANSWERS = sorted((ROOT / "tests" / "answers" / "json_speed").glob("*.py"))
+# wrong_orjson_response creates deprecated responses on purpose: that is the mistake it shows.
+pytestmark = pytest.mark.filterwarnings("ignore::fastapi.exceptions.FastAPIDeprecationWarning")
+
+
+def _check(path: Path) -> Report:
+    return run_checks("json_speed", CHECKS, Namespace(load_answer(path), source=path.name))
+
+
+def test_the_stub_fails_on_the_declared_type_speed_and_measurement() -> None:
+    report = _check(ROOT / "exercises" / "04_fast_responses" / "json_speed.py")
+    failed = [o.name for o in report.outcomes if not o.passed]
+    assert failed == [CHECKS[4].title, CHECKS[6].title, CHECKS[7].title], str(report)
+
+
+def test_the_solution_passes() -> None:
+    assert _check(SOLUTION).passed
+
+
+@pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
+def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
+    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    report = _check(path)
+    if expect == "pass":
+        assert report.passed, str(report)
+    else:
+        failed = [o.name for o in report.outcomes if not o.passed]
+        assert expect.removeprefix("fail ") in failed, str(report)
+
+
+def test_agreement_is_generous_but_not_upside_down() -> None:
+    assert _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 0.9) and _agrees(1.3 * AGREEMENT_FACTOR * 0.9, 1.3)
+    assert not _agrees(0.5, 2.0)  # divided the wrong way round
+    assert not _agrees(2.0, 2.0 * AGREEMENT_FACTOR * 1.1)
+    assert _agrees(0.95, 1.1)  # too close to 1 to tell which side
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("busy_core")
+def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
+    namespace = Namespace(load_answer(SOLUTION))
+    failures = [str(r) for r in (run_checks("json_speed", CHECKS, namespace) for _ in range(50)) if not r.passed]
+    assert failures == [], failures[:1]
