@@ -1,0 +1,1 @@
+"""The build: chapters to notebooks, the translation catalogs and the strict gate."""
