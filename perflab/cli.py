@@ -25,9 +25,12 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _dev_notebooks(args: argparse.Namespace) -> int:
     from perflab.build.notebooks import build_notebooks
+    from perflab.build.stub_lock import write_stub_lock
 
     for path in build_notebooks(repo_root()):
         print(path)
+    if write_stub_lock(repo_root()):
+        print(repo_root() / "exercises" / "stubs.lock")
     return 0
 
 

@@ -14,6 +14,8 @@ from nbformat import NotebookNode
 
 from perflab.build.catalogs import PLURAL_FORMS, TARGET_LANGUAGES
 from perflab.build.extract import render_po, templates
+from perflab.build.stub_lock import stub_lock_problem
+from perflab.checking.shipped import LOCK_PATH
 from perflab.i18n import LANGUAGES
 from perflab.build.markup import KINDS, compare_markup, markup, short
 from perflab.build.notebooks import (
@@ -238,4 +240,6 @@ def run_gate(root: Path) -> list[Problem]:
         expected = templates(root)
     except Exception as error:  # a chapter jupytext cannot read, or a Python file babel cannot parse
         return [*problems, Problem("locales/templates", f"cannot extract messages: {error}")]
+    lock = stub_lock_problem(root)
+    problems += [Problem(LOCK_PATH, lock)] if lock else []
     return [*problems, *check_templates(root, expected), *check_catalogs(root, expected), *check_notebooks(root)]

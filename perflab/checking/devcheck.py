@@ -9,6 +9,8 @@ the check its header names, and every alternative right answer passes.
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ __all__ = ["LOAD_TITLE", "answer_header", "dev_check"]
 
 LOAD_TITLE = "Your code runs from top to bottom"  # the title of _check_runner's load check
 _HEADER = re.compile(r"^#\s*expect:\s*(?:(?P<pass>pass)|fail\s+(?P<title>.+?))\s*$")
-_KEEP = {"README.md", "manifest.toml"}
+_KEEP = {"README.md", "manifest.toml", "stubs.lock"}
 
 Runner = Callable[[str, Path], Report]
 
@@ -137,31 +139,37 @@ def _answer_problem(e: Exercise, path: Path, report: Report, titles: list[str]) 
     return _("{path}: should fail the check '{title}', but it passed.", path=where, title=title)
 
 
-def _verdicts(manifest: Manifest, run: Runner) -> list[str]:
+def _verdicts(manifest: Manifest, run: Runner, answers: bool) -> list[str]:
+    # Each run is a child process: run them two at a time (or one per CPU), in manifest order.
+    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 1)) as pool:
+        found = pool.map(lambda e: _exercise_verdicts(manifest, e, run, answers), manifest.exercises)
+        return [problem for problems in found for problem in problems]
+
+
+def _exercise_verdicts(manifest: Manifest, e: Exercise, run: Runner, answers: bool) -> list[str]:
     root, problems = manifest.root, []
-    for e in manifest.exercises:
-        try:
-            titles = [LOAD_TITLE, *[c.title for c in load_checks(e, root)]]
-        except Exception:  # already reported by _presence
-            continue
-        stub = run(e.id, root / e.stub)
-        if stub.passed:
-            problems.append(_("{id}: the stub passes its checks; it must fail until it is solved.", id=e.id))
-        elif any(o.name == LOAD_TITLE and not o.passed for o in stub.outcomes):
-            problems.append(_("{id}: the stub must run without errors.", id=e.id))
-        solution = run(e.id, root / e.solution)
-        if not solution.passed:
-            problems.append(_("{id}: the solution fails: {failing}", id=e.id, failing="; ".join(_failing(solution))))
-        answers = sorted((root / e.answers).glob("*.py"))
-        if not any(p.name.startswith("wrong_") for p in answers):
-            problems.append(_("{id}: {path} has no known-wrong answer.", id=e.id, path=e.answers))
-        for path in answers:
-            problem = _answer_problem(e, path, run(e.id, path), titles)
-            problems += [problem] if problem else []
+    try:
+        titles = [LOAD_TITLE, *[c.title for c in load_checks(e, root)]]
+    except Exception:  # already reported by _presence
+        return []
+    stub = run(e.id, root / e.stub)
+    if stub.passed:
+        problems.append(_("{id}: the stub passes its checks; it must fail until it is solved.", id=e.id))
+    elif any(o.name == LOAD_TITLE and not o.passed for o in stub.outcomes):
+        problems.append(_("{id}: the stub must run without errors.", id=e.id))
+    solution = run(e.id, root / e.solution)
+    if not solution.passed:
+        problems.append(_("{id}: the solution fails: {failing}", id=e.id, failing="; ".join(_failing(solution))))
+    files = sorted((root / e.answers).glob("*.py"))
+    if not any(p.name.startswith("wrong_") for p in files):
+        problems.append(_("{id}: {path} has no known-wrong answer.", id=e.id, path=e.answers))
+    for path in files if answers else []:
+        problem = _answer_problem(e, path, run(e.id, path), titles)
+        problems += [problem] if problem else []
     return problems
 
 
-def dev_check(root: Path, *, run: Runner | None = None) -> list[str]:
+def dev_check(root: Path, *, run: Runner | None = None, answers: bool = True) -> list[str]:
     """Return every problem with the exercises under ``root``; an empty list means the course is whole.
 
     Reports are in English, so answer headers can name checks by their English titles.
@@ -169,6 +177,7 @@ def dev_check(root: Path, *, run: Runner | None = None) -> list[str]:
     Args:
         root: The course root with ``exercises/manifest.toml``.
         run: Checks one file as one exercise. Defaults to ``check_in_subprocess`` in English.
+        answers: Whether to check every known answer too, not only the stubs and solutions. Defaults to True.
     """
     try:
         manifest = load_manifest(root)
@@ -176,4 +185,4 @@ def dev_check(root: Path, *, run: Runner | None = None) -> list[str]:
         return [str(exc)]
     run = run or (lambda exercise_id, path: check_in_subprocess(exercise_id, path, lang="en", root=manifest.root))
     static = _presence(manifest) + _strays(manifest) + _translations(manifest)
-    return static + _verdicts(manifest, run)
+    return static + _verdicts(manifest, run, answers)

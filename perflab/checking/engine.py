@@ -62,10 +62,12 @@ class Namespace:
     Args:
         objects: Names to objects.
         source: Where they came from, for messages (a file name or "notebook"). Defaults to "notebook".
+        code: The learner's whole code as it ran (the file, or the exercise cell), for checks that run
+            it again in a fresh process or after a restart. Defaults to None: not known.
     """
 
-    def __init__(self, objects: Mapping[str, Any], source: str = "notebook") -> None:
-        self.objects, self.source = dict(objects), source
+    def __init__(self, objects: Mapping[str, Any], source: str = "notebook", code: str | None = None) -> None:
+        self.objects, self.source, self.code = dict(objects), source, code
 
     def require(self, name: str, kind: str = "") -> Any:
         """Return the object called ``name``, or fail with a message that says it is missing.

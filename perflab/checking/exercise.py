@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from perflab.checking.engine import Namespace, Report, run_checks
+from perflab.checking.learner import last_exercise_cell
 from perflab.errors import PerflabError
 from perflab.i18n import _
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
@@ -28,16 +29,26 @@ class CheckUsageError(PerflabError, TypeError):
     """``check()`` was given more objects than the exercise asks for, or a name it does not know."""
 
 
-def _caller_globals(depth: int) -> Mapping[str, Any]:
+def _shell() -> Any:
     try:
         from IPython import get_ipython
     except ImportError:
-        shell = None
-    else:
-        shell = get_ipython()
+        return None
+    return get_ipython()
+
+
+def _caller_globals(depth: int) -> Mapping[str, Any]:
+    shell = _shell()
     if shell is not None:
         return dict(shell.user_ns)
     return sys._getframe(depth + 1).f_globals
+
+
+def _exercise_code(exercise_id: str) -> str | None:
+    """Return the last cell this kernel ran that starts with ``# exercise: <id>``, as plain Python."""
+    shell = _shell()
+    history = shell.user_ns.get("In", []) if shell is not None else []
+    return last_exercise_cell([str(cell) for cell in history], exercise_id)
 
 
 def learner_objects(exercise: Exercise, objects: Sequence[Any], named: Mapping[str, Any],
@@ -85,7 +96,8 @@ def check(exercise_id: str, *objects: Any, **named: Any) -> Report:
     manifest = load_manifest()
     exercise = manifest[exercise_id]
     scope = _caller_globals(1)
-    namespace = Namespace(learner_objects(exercise, objects, named, scope), source="notebook")
+    namespace = Namespace(learner_objects(exercise, objects, named, scope), source="notebook",
+                          code=_exercise_code(exercise.id))
     report = run_checks(exercise.id, load_checks(exercise, manifest.root), namespace)
     _record(manifest.root, exercise.id, report.passed)
     return report

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from perflab.checking.engine import Report
 from perflab.errors import PerflabError
 from perflab.i18n import _, use_language
 from perflab.checking.manifest import Exercise, Manifest, load_manifest
+from perflab.checking.shipped import shipped_stub
 from perflab.checking.progress_state import load_state, record_check, record_reset
 from perflab.checking.sandbox import check_in_subprocess
 
@@ -118,15 +118,19 @@ def progress_text(manifest: Manifest, width: int = 30) -> str:
     """
     states = load_state(manifest.root)
     status = {e.id: states[e.id].status if e.id in states else "not started" for e in manifest.exercises}
-    done = [e for e in manifest.exercises if status[e.id] == "passed"]
+    for e in manifest.exercises:  # a pass earned stays earned, after a reset or a later failure too
+        if status[e.id] != "passed" and e.id in states and states[e.id].ever_passed:
+            status[e.id] = "passed before"
+    done = [e for e in manifest.exercises if status[e.id] in ("passed", "passed before")]
     total_points = sum(e.points for e in manifest.exercises)
     points = sum(e.points for e in done)
     filled = round(width * points / total_points) if total_points else 0
     bar = "█" * filled + "░" * (width - filled)
     lines = [_("{bar} {done}/{total} exercises, {points}/{total_points} points", bar=bar, done=len(done),
                total=len(manifest.exercises), points=points, total_points=total_points)]
-    marks = {"passed": "✓", "failing": "✗", "not started": "·"}
-    labels = {"passed": _("passed"), "failing": _("failing"), "not started": _("not started")}
+    marks = {"passed": "✓", "passed before": "✓", "failing": "✗", "not started": "·"}
+    labels = {"passed": _("passed"), "passed before": _("passed before"), "failing": _("failing"),
+              "not started": _("not started")}
     id_width = max((len(e.id) for e in manifest.exercises), default=0)
     label_width = max(len(label) for label in labels.values())
     for e in manifest.exercises:
@@ -140,22 +144,14 @@ def _progress(args: argparse.Namespace) -> int:
     return 0
 
 
-def _original_stub(root: Path, stub: str) -> bytes:
-    # The stub as shipped is the one in the course's git history; the working copy is the learner's.
-    done = subprocess.run(["git", "-C", str(root), "show", f"HEAD:./{stub}"], capture_output=True, timeout=30)
-    if done.returncode != 0:
-        raise PerflabError(_("Cannot find the original of {path}: the course folder must be a git clone.", path=stub))
-    return done.stdout
-
-
 def reset_exercise(manifest: Manifest, exercise: Exercise) -> Path | None:
-    """Restore an exercise's stub, keeping the learner's file in ``.perflab/backups/``; return the backup.
+    """Restore an exercise's stub as shipped, keeping the learner's file in ``.perflab/backups/``; return the backup.
 
     Args:
         manifest: The course's exercises.
         exercise: The exercise to reset.
     """
-    path, original = manifest.root / exercise.stub, _original_stub(manifest.root, exercise.stub)
+    path, original = manifest.root / exercise.stub, shipped_stub(manifest.root, exercise)
     backup = None
     if path.exists() and path.read_bytes() != original:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -186,6 +182,8 @@ def _reset(args: argparse.Namespace) -> int:
     backup = reset_exercise(manifest, exercise)
     if backup is not None:
         print(_("Your file was kept as {backup}.", backup=backup.relative_to(manifest.root)))
+    else:
+        print(_("Your file was already as shipped: nothing to keep."))
     print(_("{path} is as shipped again.", path=exercise.stub))
     return 0
 

@@ -22,7 +22,7 @@ from perflab.checking.engine import Namespace
 from perflab.errors import PerflabError
 from perflab.i18n import _
 
-__all__ = ["ExerciseCellMissing", "exercise_cell", "exercise_id_of", "load_learner", "run_source"]
+__all__ = ["ExerciseCellMissing", "exercise_cell", "exercise_id_of", "last_exercise_cell", "load_learner", "run_source"]
 
 _MARK = re.compile(r"^#\s*exercise:\s*(\S+)\s*$")
 
@@ -52,13 +52,24 @@ def exercise_cell(notebook: Path, exercise_id: str) -> str:
     # Plain JSON, not nbformat: its schema validator takes seconds to import in every check process.
     cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     code = ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
-    sources = [source for source in code if exercise_id_of(source) == exercise_id]
-    if not sources:
+    source = last_exercise_cell(code, exercise_id)
+    if source is None:
         raise ExerciseCellMissing(
             _('{notebook} has no code cell that starts with "# exercise: {id}". '
               "Keep that first line in the cell you solve the exercise in.", notebook=notebook.name, id=exercise_id)
         )
-    return str(sources[-1])
+    return source
+
+
+def last_exercise_cell(sources: Sequence[str], exercise_id: str) -> str | None:
+    """Return the last of ``sources`` that starts with ``# exercise: <id>``, or None.
+
+    Args:
+        sources: Code cells' sources, oldest first (a notebook's cells, or a kernel's input history).
+        exercise_id: The exercise's id.
+    """
+    found = [source for source in sources if exercise_id_of(source) == exercise_id]
+    return found[-1] if found else None
 
 
 def _plain_python(source: str) -> str:
@@ -128,4 +139,4 @@ def load_learner(path: Path, exercise_id: str, names: Sequence[str] | None = Non
     objects = run_source(source, str(path), module_name)
     if names is not None:
         objects = {name: objects[name] for name in names if name in objects}
-    return Namespace(objects, source=path.name)
+    return Namespace(objects, source=path.name, code=source)

@@ -16,6 +16,7 @@ from fixtures.exercise_course import git_course
 
 from perflab.checking.exercise_cli import add_exercise_commands, watch
 from perflab.checking.manifest import load_manifest
+from perflab.checking.progress_state import record_check
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 SHOUT = "def shout(text):\n    return text.upper() + '!'\n"
@@ -106,6 +107,30 @@ def test_reset_keeps_a_backup_and_restores_the_stub(course: Path, capsys: pytest
     stub.write_text("more work\n", encoding="utf-8")
     assert _run("reset", "double", "--yes") == 0
     assert len(list((course / ".perflab" / "backups").iterdir())) == 2, "a second reset keeps both backups"
+
+
+def test_reset_restores_the_shipped_stub_even_after_a_commit(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stub = course / "exercises" / "01_demo" / "double.py"
+    original = stub.read_text(encoding="utf-8")
+    stub.write_text("my committed work\n", encoding="utf-8")
+    git = ["git", "-C", str(course), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "-q", "-am", "my work"], check=True)
+    assert _run("reset", "double", "--yes") == 0
+    assert stub.read_text(encoding="utf-8") == original, "the course's stub, not the learner's own commit"
+    out = capsys.readouterr().out
+    backup = next((course / ".perflab" / "backups").iterdir())
+    assert backup.read_text(encoding="utf-8") == "my committed work\n"
+    assert backup.name in out and "exercises/01_demo/double.py" in out
+
+
+def test_a_pass_stays_earned_after_a_reset(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_check(course, "shout", True)
+    assert _run("reset", "shout", "--yes") == 0
+    capsys.readouterr()
+    assert _run("progress") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"✓ shout +passed before", out) and "1/2 exercises, 1/3 points" in out
+    assert _run("solution", "shout") == 0
 
 
 def test_reset_asks_first(course: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from perflab.checking.checks._etag_http import (
     CHANGED, CHANGED_AGAIN, PATH, PRODUCTS, client_for, current_etag, old_tag_gets_200, put_product,
 )
-from perflab.checking.checks._fresh import definitions_of, run_fresh, run_here
+from perflab.checking.checks._fresh import learner_code, run_again, run_fresh, run_here
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 
@@ -34,7 +34,7 @@ async def same_in_every_process(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    source = definitions_of(ns.require("create_app", "def create_app(products)"), "create_app")
+    source = learner_code(ns, "create_app", "def create_app(products)")
     here = await run_here(ns.objects, _ETAGS)
     if not all(here):
         raise CheckFailed(_("Not checked yet: GET {path} did not answer the product with an ETag. "
@@ -50,21 +50,18 @@ async def same_in_every_process(ns: Namespace) -> None:
 
 
 
-def _run_again(ns: Namespace) -> Any:
-    """Return ``create_app`` from the learner's definitions run again in a new namespace, as after a restart.
+async def _run_again(ns: Namespace) -> Any:
+    """Return ``create_app`` from the learner's whole code run again in a new module, as after a restart.
 
     Args:
         ns: The learner's objects.
     """
-    source = definitions_of(ns.require("create_app", "def create_app(products)"), "create_app")
-    objects: dict[str, Any] = {"__name__": "perflab_restarted"}
-    try:
-        exec(compile(source, "<exercise>", "exec"), objects)
-    except Exception as exc:
-        raise CheckFailed(_("Your code failed when it ran again on its own, as after a restart. Keep everything "
-                            "it needs in the exercise cell or file."), actual=f"{type(exc).__name__}: {exc}") from None
+    code = learner_code(ns, "create_app", "def create_app(products)")
+    objects = await asyncio.to_thread(run_again, code, "perflab_restarted")
+    if "create_app" not in objects:
+        raise CheckFailed(_("`{name}` is not defined. Run the exercise cell, and keep the name the exercise asks for.",
+                            name="create_app"))
     return objects["create_app"]
-
 
 
 async def never_reused(ns: Namespace) -> None:
@@ -76,7 +73,7 @@ async def never_reused(ns: Namespace) -> None:
     async with client_for(ns) as client:
         await put_product(client, CHANGED)
         before = await current_etag(client, CHANGED)
-    async with client_for(ns, _run_again(ns)) as client:  # the server restarted: same data, then another PUT
+    async with client_for(ns, await _run_again(ns)) as client:  # the server restarted: same data, then another PUT
         await put_product(client, CHANGED_AGAIN)
         after = await current_etag(client, CHANGED_AGAIN)
         response = await client.get(PATH, headers={"If-None-Match": before})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -19,8 +20,8 @@ from perflab.checking.checks._inprocess import build_app, call_asgi, get_scope
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 
-__all__ = ["BATCH", "FAIL_AT", "FAIL_N", "MAX_SHARE_BEFORE_FIRST_ROW", "PUBLIC", "SMALL_N", "SPECIAL_NAMES",
-           "STREAM_N", "Exchange", "Source", "SourceFailed", "described", "export", "item_problem", "make_rows",
+__all__ = ["BATCH", "FAIL_AT", "FAIL_N", "EXTRA_PRIVATE", "PUBLIC", "SMALL_N", "SPECIAL_NAMES",
+           "STREAM_N", "Exchange", "Source", "SourceFailed", "app_for", "described", "export", "item_problem", "make_rows",
            "public", "require_complete", "shown"]
 
 PATH = "/export"
@@ -33,10 +34,8 @@ SMALL_N = 40  # rows of the content checks
 
 STREAM_N = 1000  # rows of the streaming check: about 0.1 s for the solution, most of a run
 
-# When the first row leaves the app, the source may have given at most this share of its rows.
-# Counted, not timed, so it is the same on any machine: 1 of 1,000 for one chunk per row, 50 for
-# the answer that sends 50 rows per chunk, 1,000 or more for every answer that reads all rows first.
-MAX_SHARE_BEFORE_FIRST_ROW = 0.5
+# Private columns a source may gain later; the checks add one, drawn per run, to the rows.
+EXTRA_PRIVATE = ("api_token", "totp_secret", "last_login_ip", "reset_token", "internal_notes")
 
 FAIL_N, FAIL_AT = 600, 300  # the failing source raises when asked for row FAIL_AT
 
@@ -52,12 +51,11 @@ SPECIAL_NAMES = ['Dwayne "The Rock" Johnson', "C:\\Users\\admin\\", "first line\
 _START = datetime(2026, 3, 1, 9, 30, 15, 250000, tzinfo=timezone.utc)
 
 Row = dict[str, Any]
-
+_EMAIL = re.compile(rb"user\d{5}@example\.com")  # every row's email is unique: it tells the rows apart
 
 
 class SourceFailed(RuntimeError):
     """What the failing fake cursor raises part-way, as a database whose connection is lost."""
-
 
 
 def make_rows(count: int, names: list[str] | None = None) -> list[Row]:
@@ -73,7 +71,6 @@ def make_rows(count: int, names: list[str] | None = None) -> list[Row]:
          "created_at": _START + timedelta(days=i, minutes=13 * i)}
         for i in range(count)
     ]
-
 
 
 @dataclass
@@ -104,7 +101,6 @@ class Source:
             yield dict(row)  # a copy: the learner's code may pop fields from it
 
 
-
 @dataclass
 class Exchange:
     """What the app sent for one request, as the ASGI server saw it."""
@@ -115,6 +111,8 @@ class Exchange:
     finished: bool = False  # the app sent the last body message
     error: BaseException | None = None  # what the app raised, if it did
     given_at_first_row: int | None = None  # rows the source had given when the first row was sent
+    sent_rows: set[bytes] = field(default_factory=set)  # the emails of the rows seen in the body so far
+    lag: int = 0  # the most rows the source had given beyond those sent, when a row was sent
 
     def record(self, message: dict[str, Any], source: Source, marker: bytes) -> None:
         """Take in one message the app sends.
@@ -134,6 +132,10 @@ class Exchange:
             self.body += chunk[: max(0, BODY_LIMIT - len(self.body))]
             if self.given_at_first_row is None and marker in tail:
                 self.given_at_first_row = source.given
+            new = set(_EMAIL.findall(tail)) - self.sent_rows
+            if new:  # a row leaves: the source should not have given more rows than have left
+                self.sent_rows |= new
+                self.lag = max(self.lag, source.given - len(self.sent_rows))
             self.finished = not message.get("more_body", False)
 
     def parsed(self) -> Any:
@@ -141,15 +143,25 @@ class Exchange:
         return json.loads(bytes(self.body).decode("utf-8"))
 
 
-
-async def export(ns: Namespace, source: Source) -> Exchange:
-    """Call ``GET /export`` on the learner's app for ``source`` and return what the app sent.
+def app_for(ns: Namespace, source: Source) -> Any:
+    """Return the learner's app over ``source``.
 
     Args:
         ns: The learner's objects.
         source: The rows to export.
     """
-    app = build_app(ns, "create_app", "def create_app(source) -> FastAPI", source)
+    return build_app(ns, "create_app", "def create_app(source) -> FastAPI", source)
+
+
+async def export(ns: Namespace, source: Source, app: Any = None) -> Exchange:
+    """Call ``GET /export`` on the learner's app for ``source`` and return what the app sent.
+
+    Args:
+        ns: The learner's objects.
+        source: The rows to export; its count of rows given starts again at 0.
+        app: An app already built over ``source``, for a second request. Defaults to a new one.
+    """
+    app, source.given = app or app_for(ns, source), 0
     exchange = Exchange()
     marker = json.dumps(source.rows[0]["email"]).encode() if source.rows else b"\x00"
     scope = get_scope(PATH, [(b"host", b"testserver"), (b"accept", b"application/json")])
@@ -164,7 +176,6 @@ async def export(ns: Namespace, source: Source) -> Exchange:
     return exchange
 
 
-
 def described(source: Source) -> str:
     if source.fail_at is not None:
         return _("GET /export; the source fails after {given} of {count} rows", given=source.fail_at,
@@ -172,13 +183,11 @@ def described(source: Source) -> str:
     return _("GET /export; the source gives {count} rows", count=len(source.rows))
 
 
-
 def shown(exchange: Exchange, at: int = 0, before: int = 120, after: int = 80) -> str:
     """Return the status and the part of the body around character ``at``: where the JSON parser stopped."""
     text = bytes(exchange.body).decode("utf-8", errors="replace")
     start, end = max(0, at - before), at + after
     return f"{exchange.status} {'…' * (start > 0)}{text[start:end]}{'…' * (end < len(text))}"
-
 
 
 def require_complete(exchange: Exchange, source: Source, invalid: str = "") -> Any:
@@ -209,10 +218,8 @@ def require_complete(exchange: Exchange, source: Source, invalid: str = "") -> A
                           actual=shown(exchange, getattr(error, "pos", 0))) from None
 
 
-
 def public(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "email": row["email"], "created_at": row["created_at"].isoformat()}
-
 
 
 def item_problem(item: Any, row: Row) -> str:
@@ -232,7 +239,6 @@ def item_problem(item: Any, row: Row) -> str:
     if [item[k] for k in ("id", "name", "email")] != [row[k] for k in ("id", "name", "email")]:
         return _("a different id, name or email")
     return ""
-
 
 
 def same_instant(text: str, moment: datetime) -> bool:

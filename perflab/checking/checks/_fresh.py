@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from perflab.checking.engine import CheckFailed
+from perflab.checking.engine import CheckFailed, Namespace
+from perflab.checking.learner import run_source
 from perflab.i18n import _
 
-__all__ = ["definitions_of", "run_fresh", "run_here"]
+__all__ = ["definitions_of", "learner_code", "run_again", "run_fresh", "run_here"]
 
 
 _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
@@ -73,13 +74,44 @@ def definitions_of(obj: Any, name: str) -> str:
     return ast.unparse(ast.Module(body=[n for n in tree.body if _is_definition(n)], type_ignores=[]))
 
 
-# Runs in the fresh process: the learner's definitions come on stdin, the probe in argv[1].
+def learner_code(ns: Namespace, name: str, kind: str) -> str:
+    """Return the learner's whole code as it ran, to run again; else the definitions behind ``ns[name]``.
+
+    A file or a notebook's exercise cell is always known whole. Only ``check()`` given objects
+    that no ``# exercise:`` cell of this kernel defined falls back to reading their source.
+
+    Args:
+        ns: The learner's objects.
+        name: The object the exercise asks for, e.g. "cached".
+        kind: How the exercise defines it, shown when it is missing.
+    """
+    obj = ns.require(name, kind)
+    return ns.code if ns.code is not None else definitions_of(obj, name)
+
+
+def run_again(code: str, module_name: str) -> dict[str, Any]:
+    """Run the learner's code again in a fresh module here, as a restarted worker would; return its globals.
+
+    Call it from a thread with no running event loop: top-level ``await`` in the code runs on one.
+
+    Args:
+        code: The learner's code (see ``learner_code``).
+        module_name: The fresh module's name.
+    """
+    try:
+        return run_source(code, "<exercise>", module_name)
+    except Exception as exc:
+        raise CheckFailed(_("Your code failed when it ran again on its own, as after a restart. Keep everything "
+                            "it needs in the exercise cell or file."), actual=f"{type(exc).__name__}: {exc}") from None
+
+
+# Runs in the fresh process: the learner's code comes on stdin, the probe in argv[1].
 _FRESH = """
 import asyncio, inspect, json, sys
-learner = {"__name__": "perflab_learner"}
-exec(compile(sys.stdin.read(), "<exercise>", "exec"), learner)
+from perflab.checking.learner import run_source
+learner = run_source(sys.stdin.read(), "<exercise>", "perflab_learner")
 probe = {"__name__": "perflab_probe"}
-exec(sys.argv[1], probe)
+exec(compile(sys.argv[1], "<probe>", "exec", dont_inherit=True), probe)
 result = probe["main"](learner)
 print(json.dumps(asyncio.run(result) if inspect.isawaitable(result) else result))
 """
@@ -98,7 +130,7 @@ async def run_here(objects: dict[str, Any], probe: str) -> Any:
         probe: Python source that defines ``main(learner)``, sync or async, returning JSON data.
     """
     namespace: dict[str, Any] = {"__name__": "perflab_probe"}
-    exec(probe, namespace)
+    exec(compile(probe, "<probe>", "exec", dont_inherit=True), namespace)
     result = namespace["main"](objects)
     return await result if inspect.isawaitable(result) else result
 
@@ -109,7 +141,7 @@ def run_fresh(source: str, probe: str, timeout_s: float = 20.0) -> Any:
     The new process has another PYTHONHASHSEED, so anything built on ``hash()`` of a str differs.
 
     Args:
-        source: The learner's definitions (see ``definitions_of``).
+        source: The learner's code (see ``learner_code``).
         probe: Python source that defines ``main(learner)``, sync or async, returning JSON data.
         timeout_s: How long it may take. Defaults to 20.
     """

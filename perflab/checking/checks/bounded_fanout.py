@@ -9,10 +9,12 @@ a ratio against a single call timed in the same run, never a number of milliseco
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import random
 import ssl
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,11 +38,13 @@ ORDER_N, ORDER_LIMIT = 12, 4
 LIMIT_N, LIMIT_LIMIT = 12, 3  # not 5: a semaphore hard-coded to the next check's limit shows
 SPEED_N, SPEED_LIMIT = 20, 5
 SPEED_RUNS = 2  # fetch_all runs twice and the better run counts: one hiccup costs no verdict
-FAIL_N, FAIL_LIMIT, FAIL_AT = 12, 4, 5  # the URL at index FAIL_AT answers 503
+FAIL_N, FAIL_LIMIT = 12, 4  # limit + 1 of the URLs, drawn per run, answer 503
 # How many requests the fake API has in flight on average, as a share of `limit`. One request at a
 # time can never reach 1, whatever the load; a wall-clock speedup over a single call did not hold
 # up: with five test runs sharing 2 cores (load average 5-8), right answers fell to 1.9 of 5.
 MIN_SHARE = 0.3
+WINDOW_LIMITS = (3, 4)  # the limit of the sliding-window check, drawn per run; it fetches 4 x limit URLs
+HOLD_S = 1.0  # the held request's bound: released by the others in a few ms, or by this
 BOUND_S = 3.0  # fetch_all takes well under 1 s here; past this, it waits for something that never comes
 
 # The fakes speak plain HTTP on loopback: a context with no CA certificates saves each client
@@ -52,11 +56,47 @@ _SHUFFLED = FakeAPI("items", SHUFFLED_MS, jitter_ms=SHUFFLED_JITTER_MS, seed=7)
 _DOWN = FakeAPI("items", LATENCY_MS, failure_rate=1.0)
 
 
+class _Window:
+    """A fake API where one item, the held one, answers only once every other item of its run has answered.
+
+    A sliding window fetches the others through its free slots meanwhile, so the held item is
+    released by them, every time: a count, not a time. Batches and fixed stripes wait for the
+    held item before they send the rest, so it is released only by the HOLD_S bound.
+    """
+
+    def __init__(self) -> None:
+        self.runs: dict[str, dict[str, Any]] = {}  # token -> {"held", "total", "done", "event", "released_by_others"}
+        self.app = quiet_app()
+        self.app.add_api_route("/{token}/items/{item_id}", self._item, methods=["GET"])
+
+    def start(self, token: str, held: int, total: int) -> None:
+        """Prepare a run: ``held`` waits for the other ``total - 1`` items."""
+        self.runs[token] = {"held": held, "total": total, "done": 0, "done_at_release": 0, "event": None,
+                            "released_by_others": False}
+
+    async def _item(self, token: str, item_id: int) -> dict[str, Any]:
+        run = self.runs[token]
+        run["event"] = run["event"] or asyncio.Event()  # made on the server's own loop
+        if item_id == run["held"]:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(run["event"].wait(), HOLD_S)
+            run["released_by_others"], run["done_at_release"] = run["event"].is_set(), run["done"]
+        else:
+            run["done"] += 1
+            if run["done"] == run["total"] - 1:
+                run["event"].set()
+        return _body(item_id)
+
+
+_WINDOW = _Window()
+
+
 def _fake_root() -> FastAPI:
-    """Return one app that serves the three fake APIs, each under its own path."""
+    """Return one app that serves the fake APIs, each under its own path."""
     root = quiet_app()
     for path, api in (("/steady", _STEADY), ("/shuffled", _SHUFFLED), ("/down", _DOWN)):
         root.mount(path, api.app)
+    root.mount("/window", _WINDOW.app)
     return root
 
 
@@ -133,21 +173,26 @@ async def returns_in_order(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
+    for ids in (random.sample(IDS, ORDER_N), random.sample(IDS, ORDER_N - 3)):  # two calls: no state between them
+        await _returns_in_order_once(ns, ids)
+
+
+async def _returns_in_order_once(ns: Namespace, ids: list[int]) -> None:
     _SHUFFLED.stats.reset()
     async with _client() as (base, client):
-        result = await _fetch_all(ns, client, _urls(base, "shuffled", ORDER_N), ORDER_LIMIT)
-    expected = [_body(item_id) for item_id in IDS[:ORDER_N]]
+        result = await _fetch_all(ns, client, [f"{base}/shuffled/items/{item_id}" for item_id in ids], ORDER_LIMIT)
+    expected = [_body(item_id) for item_id in ids]
     if not same_json(result, expected):
         shown = _described(result)
         raise CheckFailed(
             _("fetch_all must return a list with one JSON body per URL, in the same order as `urls`, "
               "whatever order the answers arrive in."),
-            input=_input(ORDER_N, ORDER_LIMIT) + "; " + _("the answers arrive in random order"),
+            input=_input(len(ids), ORDER_LIMIT) + "; " + _("the answers arrive in random order"),
             expected=_described(expected), actual=shown if shown != _described(expected) else repr(result),
         )
-    if _SHUFFLED.stats.calls != ORDER_N:
-        raise CheckFailed(_("fetch_all must request each URL exactly once."), input=_input(ORDER_N, ORDER_LIMIT),
-                          expected=_("{n} requests", n=ORDER_N), actual=_("{n} requests", n=_SHUFFLED.stats.calls))
+    if _SHUFFLED.stats.calls != len(ids):
+        raise CheckFailed(_("fetch_all must request each URL exactly once."), input=_input(len(ids), ORDER_LIMIT),
+                          expected=_("{n} requests", n=len(ids)), actual=_("{n} requests", n=_SHUFFLED.stats.calls))
 
 
 async def stays_within_limit(ns: Namespace) -> None:
@@ -213,6 +258,31 @@ async def uses_whole_limit(ns: Namespace) -> None:
         )
 
 
+async def slides_the_window(ns: Namespace) -> None:
+    """Fail unless a slow request holds only its own slot: the other URLs go through the free ones meanwhile.
+
+    Args:
+        ns: The learner's objects.
+    """
+    limit = random.choice(WINDOW_LIMITS)
+    count, token = limit * 4, uuid.uuid4().hex
+    held_at = random.randrange(limit)  # among the first `limit`: in the first batch, and leading a stripe
+    _WINDOW.start(token, IDS[held_at], count)
+    async with _client() as (base, client):
+        await _fetch_all(ns, client, [f"{base}/window/{token}/items/{i}" for i in IDS[:count]], limit)
+    run = _WINDOW.runs.pop(token)
+    if not run["released_by_others"]:
+        raise CheckFailed(
+            _("While one slow request held its slot, the other URLs were fetched only in part ({done} of "
+              "{others}): the free slots waited for it. Start the next URL as soon as any slot frees up, not "
+              "when a whole batch (or a fixed share of the URLs) is done.", done=run["done_at_release"],
+              others=count - 1),
+            input=_input(count, limit) + "; " + _("urls[{index}] answers only after all the others",
+                                                    index=held_at),
+            expected=_("URLs fetched meanwhile: {n}", n=count - 1),
+            actual=_("URLs fetched meanwhile: {n}", n=run["done_at_release"]))
+
+
 async def raises_on_failure(ns: Namespace) -> None:
     """Fail unless fetch_all raises when one of the URLs answers 503, instead of returning.
 
@@ -220,8 +290,10 @@ async def raises_on_failure(ns: Namespace) -> None:
         ns: The learner's objects.
     """
     async with _client(last=True) as (base, client):
-        urls = _urls(base, "steady", FAIL_N)
-        urls[FAIL_AT] = _urls(base, "down", FAIL_N)[FAIL_AT]
+        urls, down = _urls(base, "steady", FAIL_N), _urls(base, "down", FAIL_N)
+        failing = sorted(random.sample(range(FAIL_N), FAIL_LIMIT + 1))  # more than `limit` fail: no slot is lost
+        for index in failing:
+            urls[index] = down[index]
         try:
             result = await _fetch_all(ns, client, urls, FAIL_LIMIT)
         except CheckFailed:
@@ -229,10 +301,10 @@ async def raises_on_failure(ns: Namespace) -> None:
         except Exception:  # any exception, an ExceptionGroup from a TaskGroup too, tells the caller
             return
     raise CheckFailed(
-        _("One URL answered 503, but fetch_all returned instead of raising. Call "
+        _("Some URLs answered 503, but fetch_all returned instead of raising. Call "
           "`response.raise_for_status()` and let the exception through: a list with a hole in it "
           "hides the failure from the caller."),
-        input=_input(FAIL_N, FAIL_LIMIT) + "; " + _("urls[{index}] answers 503", index=FAIL_AT),
+        input=_input(FAIL_N, FAIL_LIMIT) + "; " + _("the URLs at {indices} answer 503", indices=failing),
         expected=_("an exception, such as httpx.HTTPStatusError"),
         actual=_("returned {value}", value=_described(result)),
     )
@@ -242,5 +314,6 @@ CHECKS: list[Check] = [
     Check(title="returns every body in order", run=returns_in_order),
     Check(title="never exceeds the limit", run=stays_within_limit),
     Check(title="uses the whole limit", run=uses_whole_limit),
+    Check(title="a slow request holds only its own slot", run=slides_the_window),
     Check(title="raises when the upstream fails", run=raises_on_failure),
 ]

@@ -8,101 +8,31 @@ deterministic, and gone afterwards, even when the course runs against a real ``R
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import random
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-import fakeredis
-import redis.asyncio as aioredis
-
-from perflab.checking.engine import Check, CheckFailed, Namespace
-from perflab.checking.checks._fresh import definitions_of, run_fresh, run_here
+from perflab.checking.checks._cache_lab import (
+    Probe, call, call_text, decorate, fake_redis, keys_of, miss_then_hit,
+)
+from perflab.checking.checks._fresh import learner_code, run_fresh, run_here
 from perflab.checking.checks._shared import same_json
+from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _
 
-__all__ = ["CHECKS", "TTL_S"]
+__all__ = ["CHECKS", "FALSY"]
 
-TTL_S = 37  # an unusual TTL, so a hard-coded 60 shows
 NESTED = {"id": 7, "name": "Ada ✓", "price": 9.5, "ratio": 1.0, "in_stock": True, "note": None,
           "tags": ["a", "b"], "scores": [1, 2.5, None], "nested": {"empty": [], "zero": 0, "blank": ""}}
 RICH = {"when": datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc), "price": Decimal("9.99")}
+
 # Pairs of calls, (args, kwargs) each, that a careless key mixes up.
 COLLISIONS: list[tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...], dict[str, Any]]] = [
     ((1, 2), {}, (12,), {}), ((1,), {}, ("1",), {}), ((None,), {}, ("None",), {}), (("a:b",), {}, ("a", "b"), {}),
     ((1,), {"page": 2}, (1,), {"page": 3}), ((1,), {"page": 2}, (1,), {"size": 2}),
 ]
-
-
-@asynccontextmanager
-async def _lab() -> AsyncIterator[tuple[aioredis.Redis, aioredis.Redis]]:  # the learner's client, a raw one
-    server = fakeredis.FakeServer()
-    redis, raw = fakeredis.FakeAsyncRedis(server=server, decode_responses=True), fakeredis.FakeAsyncRedis(server=server)
-    try:
-        yield redis, raw
-    finally:
-        await redis.aclose()
-        await raw.aclose()
-
-
-async def _keys(raw: aioredis.Redis) -> list[str]:
-    return sorted([key.decode("utf-8", "replace") async for key in raw.scan_iter(count=1000)])
-
-
-class Probe:
-    """An async function with a chosen qualified name that counts calls and echoes its arguments.
-
-    Args:
-        qualname: Its ``__qualname__``, e.g. "Catalog.lookup".
-        result: What to return instead of the echo. Defaults to the echo.
-        fail_first: Raise ValueError on the first call. Defaults to False.
-    """
-
-    def __init__(self, qualname: str, result: Any = None, fail_first: bool = False) -> None:
-        self.calls, self.result, self.fail_first = 0, result, fail_first
-
-        async def probe(*args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            if self.fail_first and self.calls == 1:
-                raise ValueError("the database is down")
-            return self.result if self.result is not None else {"args": list(args), "kwargs": kwargs}
-
-        probe.__module__, probe.__qualname__, probe.__name__ = "perflab_check_cache", qualname, qualname.split(".")[-1]
-        self.function = probe
-
-
-def _decorate(ns: Namespace, redis: aioredis.Redis, probe: Probe) -> Callable[..., Any]:
-    decorated = ns.require("cached", "def cached(redis, ttl_s)")(redis, TTL_S)(probe.function)
-    if not inspect.iscoroutinefunction(decorated):
-        raise CheckFailed(_("The decorated function must be async: define the wrapper with async def."),
-                          expected="async def wrapper(...)", actual=repr(decorated))
-    return decorated
-
-
-def _call_text(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    return "f(" + ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]) + ")"
-
-
-async def _call(decorated: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    try:
-        return await decorated(*args, **kwargs)
-    except TypeError as exc:
-        if "coroutine" not in str(exc):
-            raise
-        raise CheckFailed(_("Every command on an async Redis client returns a coroutine: await it, "
-                            "e.g. stored = await redis.get(key)."), actual=f"TypeError: {exc}") from None
-
-
-async def _miss_then_hit(decorated: Callable[..., Any], probe: Probe, *args: Any) -> tuple[Any, Any]:
-    calls = probe.calls
-    miss, hit = await _call(decorated, *args), await _call(decorated, *args)
-    if probe.calls != calls + 1:
-        raise CheckFailed(_("Not checked yet: the same call, made twice, called the function twice, so nothing "
-                            "came from the cache. Pass the first check first."), input=_call_text(args, {}) + " ×2")
-    return miss, hit
 
 
 async def serves_hits_from_redis(ns: Namespace) -> None:
@@ -111,11 +41,11 @@ async def serves_hits_from_redis(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
+    async with fake_redis() as (redis, raw):
         probe = Probe("Catalog.lookup")
-        decorated = _decorate(ns, redis, probe)
-        first, second = await _call(decorated, "laptop", 2), await _call(decorated, "laptop", 2)
-        keys = await _keys(raw)
+        decorated = decorate(ns, redis, probe)
+        first, second = await call(decorated, "laptop", 2), await call(decorated, "laptop", 2)
+        keys = await keys_of(raw)
     if not keys or probe.calls != 1 or not same_json(first, second):
         raise CheckFailed(_("The second call with the same arguments must return the value stored in Redis, "
                             "without calling the function."), input="f('laptop', 2) ×2",
@@ -129,9 +59,9 @@ async def names_the_function(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
-        await _call(_decorate(ns, redis, Probe("Users.lookup")), "laptop")
-        keys = await _keys(raw)
+    async with fake_redis() as (redis, raw):
+        await call(decorate(ns, redis, Probe("Users.lookup")), "laptop")
+        keys = await keys_of(raw)
     if not keys or not all("Users.lookup" in key for key in keys):
         raise CheckFailed(_("The key must name the function by its qualified name (__qualname__): two functions "
                             "called lookup in different classes must not share entries."), input="Users.lookup",
@@ -161,7 +91,7 @@ async def same_key_in_every_process(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    source = definitions_of(ns.require("cached", "def cached(redis, ttl_s)"), "cached")
+    source = learner_code(ns, "cached", "def cached(redis, ttl_s)")
     here = await run_here(ns.objects, _KEYS_WRITTEN)
     if not here:
         raise CheckFailed(_("Not checked yet: nothing was written to Redis. Pass the first check first."))
@@ -181,13 +111,13 @@ async def sets_the_ttl(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
-        await _call(_decorate(ns, redis, Probe("Catalog.lookup")), "laptop")
-        ttls = {key: await raw.ttl(key) for key in await _keys(raw)}
-    if not ttls or not all(TTL_S - 5 <= ttl <= TTL_S for ttl in ttls.values()):
+    async with fake_redis() as (redis, raw):
+        await call(decorate(ns, redis, Probe("Catalog.lookup")), "laptop")
+        ttls = {key: await raw.ttl(key) for key in await keys_of(raw)}
+    if not ttls or not all(redis.ttl_s - 5 <= ttl <= redis.ttl_s for ttl in ttls.values()):
         raise CheckFailed(
             _("Every entry must expire after ttl_s seconds: pass ex=ttl_s to SET. A TTL of -1 means never."),
-            input=f"ttl_s={TTL_S}", expected=f"TTL {TTL_S}", actual=ttls or _("no keys"),
+            input=f"ttl_s={redis.ttl_s}", expected=f"TTL {redis.ttl_s}", actual=ttls or _("no keys"),
         )
 
 
@@ -197,18 +127,25 @@ async def hit_equals_miss(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
+    async with fake_redis() as (redis, raw):
         probe = Probe("Catalog.lookup", result=NESTED)
-        miss, hit = await _miss_then_hit(_decorate(ns, redis, probe), probe, "laptop")
+        miss, hit = await miss_then_hit(decorate(ns, redis, probe), probe, "laptop")
         if not same_json(miss, NESTED) or not same_json(hit, miss):
             raise CheckFailed(_("A hit must return exactly what the miss returned, with the same types."),
                               input=_("a function that returns {value}", value=NESTED), expected=miss, actual=hit)
-        decorated = _decorate(ns, redis, Probe("Catalog.rich", result=RICH))
+        for value in random.sample(LOOKALIKES, 3):
+            probe = Probe(f"Catalog.text_{LOOKALIKES.index(value)}", result=value)
+            miss, hit = await miss_then_hit(decorate(ns, redis, probe), probe, "laptop")
+            if not same_json(miss, value) or not same_json(hit, value):
+                raise CheckFailed(_("A hit must return exactly what the miss returned, with the same types."),
+                                  input=_("a function that returns {value}", value=repr(value)), expected=repr(value),
+                                  actual=repr(hit))
+        decorated = decorate(ns, redis, Probe("Catalog.rich", result=RICH))
         try:
-            miss = await _call(decorated, "laptop")
+            miss = await call(decorated, "laptop")
         except TypeError:
             return  # json.dumps refused a datetime: loud, and right
-        hit = await _call(decorated, "laptop")
+        hit = await call(decorated, "laptop")
     if not (isinstance(hit, dict) and hit == miss and all(type(hit[k]) is type(v) for k, v in miss.items())):
         raise CheckFailed(_("A datetime or Decimal came back as something else on a hit. Let json.dumps raise "
                             "TypeError (no default=str) rather than answer differently on a hit."),
@@ -221,9 +158,9 @@ async def stores_json(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
-        await _call(_decorate(ns, redis, Probe("Catalog.lookup", result=NESTED)), "laptop")
-        stored = [await raw.get(key) for key in await _keys(raw)]
+    async with fake_redis() as (redis, raw):
+        await call(decorate(ns, redis, Probe("Catalog.lookup", result=NESTED)), "laptop")
+        stored = [await raw.get(key) for key in await keys_of(raw)]
     for value in stored:
         try:
             if isinstance(value, bytes) and same_json(json.loads(value.decode("utf-8")), NESTED):
@@ -242,19 +179,19 @@ async def keeps_arguments_apart(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    async with _lab() as (redis, raw):
+    async with fake_redis() as (redis, raw):
         probe = Probe("Catalog.lookup")
-        decorated = _decorate(ns, redis, probe)
-        await _miss_then_hit(decorated, probe, "laptop")
+        decorated = decorate(ns, redis, probe)
+        await miss_then_hit(decorated, probe, "laptop")
         for args_a, kwargs_a, args_b, kwargs_b in COLLISIONS:
-            await _call(decorated, *args_a, **kwargs_a)
+            await call(decorated, *args_a, **kwargs_a)
             calls = probe.calls
-            answer = await _call(decorated, *args_b, **kwargs_b)
+            answer = await call(decorated, *args_b, **kwargs_b)
             if probe.calls == calls or answer != {"args": list(args_b), "kwargs": kwargs_b}:
                 raise CheckFailed(
                     _("Two different calls shared one entry: the second returned the first one's answer. "
                       "The key must encode every argument, its type, and every keyword's name and value."),
-                    input=f"{_call_text(args_a, kwargs_a)}, {_call_text(args_b, kwargs_b)}",
+                    input=f"{call_text(args_a, kwargs_a)}, {call_text(args_b, kwargs_b)}",
                     expected={"args": list(args_b), "kwargs": kwargs_b}, actual=answer,
                 )
 
@@ -273,19 +210,99 @@ async def does_not_cache_errors(ns: Namespace) -> None:
             expected=_("ValueError, no key, then {value}", value={"ok": True}), actual=actual,
         )
 
-    async with _lab() as (redis, raw):
+    async with fake_redis() as (redis, raw):
         probe = Probe("Catalog.lookup", result={"ok": True}, fail_first=True)
-        decorated = _decorate(ns, redis, probe)
+        decorated = decorate(ns, redis, probe)
         try:
-            first: Any = await _call(decorated, "laptop")
+            first: Any = await call(decorated, "laptop")
         except ValueError as exc:
             first = exc
-        keys = await _keys(raw)
+        keys = await keys_of(raw)
         if not isinstance(first, ValueError) or keys:
             raise failed(f"{first!r}, {keys}")
-        second, _hit = await _miss_then_hit(decorated, probe, "laptop")
+        second, _hit = await miss_then_hit(decorated, probe, "laptop")
     if second != {"ok": True}:
         raise failed(f"{first!r}, {keys}, {second!r}")
+
+
+# Results that a truthiness test takes for "not cached": each must be a hit all the same.
+FALSY: list[Any] = [None, 0, 0.0, False, "", [], {}]
+# Strings that read as other JSON values: stored without json.dumps, they come back as a number, null or a list.
+LOOKALIKES: list[Any] = ["123", "null", "true", "[1]", '"quoted"', "1.50"]
+SHORT_TTL_S = 5  # the expiry the hit check sets by hand, below any ttl_s a run draws (23 or more)
+# What a hit must not send. Reads in a pipeline (GET with TTL, say) are not seen here, and need not be.
+WRITES = {"SET", "SETEX", "PSETEX", "SETNX", "GETSET", "GETEX", "GETDEL", "EXPIRE", "PEXPIRE", "EXPIREAT",
+          "PEXPIREAT", "PERSIST", "DEL", "UNLINK"}
+
+
+async def caches_falsy_results(ns: Namespace) -> None:
+    """Fail unless results such as None, 0, [] and "" are served from Redis on the second call, like any other.
+
+    Args:
+        ns: The learner's objects.
+    """
+    async with fake_redis() as (redis, _raw):
+        for value in random.sample(FALSY, len(FALSY)):
+            probe = Probe(f"Catalog.falsy_{type(value).__name__}", result=value)
+            decorated = decorate(ns, redis, probe)
+            first, second = await call(decorated, "laptop"), await call(decorated, "laptop")
+            if probe.calls != 1 or not same_json(first, value) or not same_json(second, value):
+                raise CheckFailed(
+                    _("A result of {value} was not served from Redis on the second call. Tell a hit from a miss by "
+                      "GET returning None (no such key), not by whether the stored value looks empty: None, 0, [] "
+                      "and \"\" are results too.", value=json.dumps(value)),
+                    input=_("a function that returns {value}", value=json.dumps(value)) + ", f('laptop') ×2",
+                    expected=_("1 call, the same value twice"),
+                    actual=_("calls: {calls}; answers: {first}, {second}", calls=probe.calls, first=repr(first),
+                             second=repr(second)))
+
+
+async def hits_only_read(ns: Namespace) -> None:
+    """Fail unless a hit reads with GET and writes nothing, so the entry's expiry stays as it was.
+
+    Args:
+        ns: The learner's objects.
+    """
+    async with fake_redis() as (redis, raw):
+        probe = Probe("Catalog.lookup")
+        decorated = decorate(ns, redis, probe)
+        await call(decorated, "laptop")
+        keys = await keys_of(raw)
+        for key in keys:
+            await raw.expire(key, SHORT_TTL_S)  # as if most of ttl_s had passed
+        redis.commands.clear()
+        await call(decorated, "laptop")
+        sent, ttls = list(redis.commands), [await raw.ttl(key) for key in keys]
+    if not keys or probe.calls != 1:
+        raise CheckFailed(_("Not checked yet: the same call, made twice, called the function twice, so nothing "
+                            "came from the cache. Pass the first check first."), input="f('laptop') ×2")
+    racy = "EXISTS" in sent and "GET" in sent and sent.index("EXISTS") < sent.index("GET")
+    if racy or WRITES & set(sent) or any(ttl > SHORT_TTL_S for ttl in ttls):
+        raise CheckFailed(
+            _("A hit must read the entry with GET and change nothing. EXISTS before GET races with expiry, and "
+              "EXPIRE or SET on a hit keeps an entry that is read often alive for ever, stale."),
+            input=_("a hit, {seconds} s before the entry expires", seconds=SHORT_TTL_S),
+            expected="GET", actual=" ".join(sent) + f" (TTL {ttls})")
+
+
+async def recomputes_what_redis_lost(ns: Namespace) -> None:
+    """Fail unless, once Redis no longer holds an entry, the next call calls the function again.
+
+    Args:
+        ns: The learner's objects.
+    """
+    async with fake_redis() as (redis, raw):
+        probe = Probe("Catalog.lookup")
+        decorated = decorate(ns, redis, probe)
+        await miss_then_hit(decorated, probe, "laptop")
+        await raw.delete(*await keys_of(raw))  # what expiry does after ttl_s
+        await call(decorated, "laptop")
+    if probe.calls != 2:
+        raise CheckFailed(
+            _("Redis no longer held the entry (its TTL had run out), yet the function was not called again. A dict "
+              "or lru_cache in front of Redis never expires: look the key up in Redis on every call."),
+            input=_("f('laptop') ×2, the entry expires, then f('laptop')"), expected=_("calls: {calls}", calls=2),
+            actual=_("calls: {calls}", calls=probe.calls))
 
 
 CHECKS: list[Check] = [
@@ -294,7 +311,11 @@ CHECKS: list[Check] = [
     Check(title="the key is the same in every process", run=same_key_in_every_process, timeout_s=30.0),
     Check(title="entries expire after ttl_s seconds", run=sets_the_ttl),
     Check(title="a hit returns exactly what the miss returned", run=hit_equals_miss),
+    Check(title="results such as None, 0 and [] are cached too", run=caches_falsy_results),
+    Check(title="a hit reads with GET and changes nothing", run=hits_only_read),
+    Check(title="an entry gone from Redis is computed again", run=recomputes_what_redis_lost),
     Check(title="values are stored as JSON", run=stores_json),
     Check(title="different arguments never share an entry", run=keeps_arguments_apart),
     Check(title="errors are not cached", run=does_not_cache_errors),
 ]
+

@@ -7,25 +7,36 @@ opened, fields sent. Nothing is timed.
 
 from __future__ import annotations
 
+import random
+import secrets
+from typing import Any
+
 import json
 
 from perflab.checking.checks._export_source import (
-    BATCH, FAIL_AT, FAIL_N, MAX_SHARE_BEFORE_FIRST_ROW, SMALL_N, SPECIAL_NAMES, STREAM_N, Source, described, export, item_problem, make_rows, public, require_complete, shown,
+    BATCH, EXTRA_PRIVATE, FAIL_AT, FAIL_N, SMALL_N, SPECIAL_NAMES, STREAM_N, Source, app_for, described, export,
+    item_problem, make_rows, public, require_complete, shown,
 )
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _
 
-__all__ = ["CHECKS", "MAX_SHARE_BEFORE_FIRST_ROW"]
+__all__ = ["CHECKS"]
 
 
 async def sends_public_fields(ns: Namespace) -> None:
-    """Fail unless the body is one JSON array of every row, in order, with exactly the public fields.
+    """Fail unless the body is one JSON array of every row, in order, with exactly the public fields, every time.
 
     Args:
         ns: The learner's objects.
     """
     source = Source(make_rows(SMALL_N))
-    items = require_complete(await export(ns, source), source)
+    app = app_for(ns, source)
+    for _request in range(2):  # two requests to one app: nothing may carry over from the first
+        await _sends_public_fields_once(ns, source, app)
+
+
+async def _sends_public_fields_once(ns: Namespace, source: Source, app: Any) -> None:
+    items = require_complete(await export(ns, source, app), source)
     if not isinstance(items, list) or len(items) != SMALL_N:
         count = len(items) if isinstance(items, list) else _("not an array")
         raise CheckFailed(_("The body must be one JSON array with one element per row of the source."),
@@ -35,7 +46,6 @@ async def sends_public_fields(ns: Namespace) -> None:
             raise CheckFailed(_("Element {index} of the array does not match row {index} of the source: {problem}.",
                                 index=index, problem=problem),
                               input=described(source), expected=public(row), actual=item)
-
 
 
 async def answers_json_media_type(ns: Namespace) -> None:
@@ -53,16 +63,21 @@ async def answers_json_media_type(ns: Namespace) -> None:
                           actual=exchange.media_type or _("no Content-Type"))
 
 
-
 async def hides_password_hash(ns: Namespace) -> None:
-    """Fail if the body holds the field password_hash, or any row's hash.
+    """Fail if the body holds the field password_hash, or any row's hash, or a private column added later.
 
     Args:
         ns: The learner's objects.
     """
-    source = Source(make_rows(SMALL_N))
+    column = random.choice(EXTRA_PRIVATE)  # a column the source gains later: only PublicUser's fields may leave
+    source = Source([{**row, column: secrets.token_hex(8)} for row in make_rows(SMALL_N)])
     exchange = await export(ns, source)
     body = bytes(exchange.body)
+    if column.encode() in body or any(row[column].encode() in body for row in source.rows):
+        raise CheckFailed(_("The export sends a private column that the source added: {column}. Send only the "
+                            "fields of `PublicUser`, whatever else a row holds.", column=column),
+                          input=described(source) + f" + {column}", expected=_("no {column}", column=column),
+                          actual=shown(exchange))
     leaked = [row["password_hash"] for row in source.rows if row["password_hash"].encode() in body]
     if b"password_hash" in body or leaked:
         raise CheckFailed(_("The export sends password hashes. Send only the fields of `PublicUser`: "
@@ -70,7 +85,6 @@ async def hides_password_hash(ns: Namespace) -> None:
                           input=described(source), expected=_("no password_hash"),
                           actual=_("hashes sent: {count}, the first: {hash}", count=len(leaked), hash=leaked[0])
                           if leaked else '"password_hash"')
-
 
 
 async def keeps_special_names(ns: Namespace) -> None:
@@ -91,7 +105,6 @@ async def keeps_special_names(ns: Namespace) -> None:
                           input=described(source), expected=SPECIAL_NAMES, actual=sent)
 
 
-
 async def answers_empty_array(ns: Namespace) -> None:
     """Fail unless an empty source gives exactly the empty array ``[]``.
 
@@ -107,9 +120,8 @@ async def answers_empty_array(ns: Namespace) -> None:
                           input=described(source), expected="[]", actual=shown(exchange))
 
 
-
 async def streams_while_reading(ns: Namespace) -> None:
-    """Fail unless the first row leaves while the source has given at most half of its rows.
+    """Fail unless each row leaves before the source is asked for the next one: counted, not timed.
 
     Args:
         ns: The learner's objects.
@@ -117,7 +129,7 @@ async def streams_while_reading(ns: Namespace) -> None:
     source = Source(make_rows(STREAM_N))
     exchange = await export(ns, source)
     require_complete(exchange, source)
-    given, allowed = exchange.given_at_first_row, int(MAX_SHARE_BEFORE_FIRST_ROW * STREAM_N)
+    given, allowed = exchange.given_at_first_row, 1
     where = _("GET /export; the source gives {count} rows, {batch} per fetch", count=STREAM_N, batch=BATCH)
     if given is None:
         raise CheckFailed(_("The body never held the first row of the source."), input=where,
@@ -129,7 +141,12 @@ async def streams_while_reading(ns: Namespace) -> None:
                           input=where, expected=_("at most {allowed} rows given when the first row leaves",
                                                   allowed=allowed),
                           actual=_("rows given: {given}", given=given))
-
+    if exchange.lag:
+        raise CheckFailed(_("Some rows waited for later ones: when a row left, the source had already given more "
+                            "rows (up to {lag}). Send each row as soon as the source gives it, before you ask for the "
+                            "next one: no buffer, no look-ahead.", lag=exchange.lag), input=where,
+                          expected=_("each row sent before the next is read"),
+                          actual=_("rows read ahead: up to {lag}", lag=exchange.lag))
 
 
 async def reads_source_once(ns: Namespace) -> None:
@@ -146,7 +163,6 @@ async def reads_source_once(ns: Namespace) -> None:
                             "every extra pass runs the whole query again."), input=described(source),
                           expected=_("calls: {calls}, rows read: {given}", calls=1, given=SMALL_N),
                           actual=_("calls: {calls}, rows read: {given}", calls=source.calls, given=source.given))
-
 
 
 async def fails_visibly(ns: Namespace) -> None:
@@ -168,7 +184,6 @@ async def fails_visibly(ns: Namespace) -> None:
                             "response off, so the client sees an error.", status=exchange.status),
                           input=described(source), expected=_("an incomplete body or an error status"),
                           actual=shown(exchange, len(exchange.body)))
-
 
 
 CHECKS: list[Check] = [

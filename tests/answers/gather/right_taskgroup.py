@@ -17,6 +17,8 @@ def create_app(api_urls: dict[str, str], timeout_s: float = 1.0) -> FastAPI:
                 response = await client.get(url)
         except TimeoutError:
             raise HTTPException(504, detail=f"{label} timed out after {timeout_s} s") from None
+        except httpx.RequestError as error:  # refused, reset: no answer at all
+            raise HTTPException(502, detail=f"{label} could not be reached: {type(error).__name__}") from None
         if response.status_code != 200:
             raise HTTPException(502, detail=f"{label} answered {response.status_code}")
         return response.json()

@@ -1,0 +1,39 @@
+# expect: fail results such as None, 0 and [] are cached too
+# The hit test checks the decoded value's truthiness, so a cached 0, "", [], {}, False or None counts as a miss and the function is called again.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise cache: a Redis caching decorator for async functions."""
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+
+AsyncFunction = Callable[..., Awaitable[Any]]
+
+
+def make_key(func: AsyncFunction, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """Return the cache key for one call of ``func``: the same in every process."""
+    arguments = json.dumps([args, kwargs], sort_keys=True)
+    return f"cache:{func.__module__}:{func.__qualname__}:{arguments}"
+
+
+def cached(redis: aioredis.Redis, ttl_s: int) -> Callable[[AsyncFunction], AsyncFunction]:
+    """Return a decorator that caches an async function's JSON results in Redis for ``ttl_s``."""
+
+    def decorate(func: AsyncFunction) -> AsyncFunction:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = make_key(func, args, kwargs)
+            stored = await redis.get(key)
+            value = json.loads(stored) if stored else None
+            if value:
+                return value
+            result = await func(*args, **kwargs)
+            await redis.set(key, json.dumps(result), ex=ttl_s)
+            return result
+
+        return wrapper
+
+    return decorate

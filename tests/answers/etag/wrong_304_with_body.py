@@ -1,0 +1,49 @@
+# expect: fail a matching If-None-Match gets 304 with no body
+# The 304 is sent as JSONResponse(product, status_code=304), so the full product body still crosses the network with the Not Modified answer.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise etag: answer ``If-None-Match`` with 304 Not Modified."""
+
+import hashlib
+from typing import Any
+
+from fastapi import Body, FastAPI, Header, HTTPException
+from fastapi.responses import JSONResponse, Response
+
+Product = dict[str, Any]
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def if_none_match_matches(header: str | None, etag: str) -> bool:
+    """Whether If-None-Match matches ``etag``, by the weak comparison of RFC 9110."""
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(_opaque(tag) == _opaque(etag) for tag in header.split(","))
+
+
+def create_app(products: dict[int, Product]) -> FastAPI:
+    """Return an app that serves and stores the products in ``products``, answering 304 when it can."""
+    app = FastAPI()
+
+    @app.get("/products/{product_id}")
+    async def read_product(product_id: int, if_none_match: str | None = Header(default=None)) -> Response:
+        product = products.get(product_id)
+        if product is None:
+            raise HTTPException(status_code=404, detail="Product not found")
+        body = JSONResponse(product).body
+        etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        status_code = 304 if if_none_match_matches(if_none_match, etag) else 200
+        return JSONResponse(product, status_code=status_code, headers=headers)
+
+    @app.put("/products/{product_id}")
+    async def replace_product(product_id: int, product: Product = Body()) -> Product:
+        products[product_id] = product
+        return product
+
+    return app

@@ -1,0 +1,59 @@
+# expect: pass
+# Style: a generator route with response_class set to a StreamingResponse subclass, encoding each row as bytes with a TypeAdapter.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise stream_export: stream a large export as one JSON array, with the public fields only."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, TypeAdapter
+
+Row = dict[str, Any]
+
+
+class PublicUser(BaseModel):
+    """The fields of a user that an export may show."""
+
+    id: int
+    name: str
+    email: str
+    created_at: datetime
+
+
+async def demo_users(count: int = 20) -> AsyncIterator[Row]:
+    """Yield ``count`` made-up user rows, five at a time, like a database cursor."""
+    start = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+    for i in range(count):
+        if i % 5 == 0:
+            await asyncio.sleep(0.2)  # the next batch comes from the database
+        yield {"id": i, "name": f"User {i}", "email": f"user{i}@example.com",
+               "password_hash": f"$argon2id$v=19$m=65536,t=3,p=4${i:032x}", "created_at": start + timedelta(days=i)}
+
+
+class JSONArrayStream(StreamingResponse):
+    """A streamed response whose body is one JSON document."""
+
+    media_type = "application/json"
+
+
+PUBLIC_USER = TypeAdapter(PublicUser)
+
+
+def create_app(source: Callable[[], AsyncIterator[Row]]) -> FastAPI:
+    """Return an app whose ``GET /export`` streams the rows of ``source()`` as one JSON array."""
+    app = FastAPI()
+
+    @app.get("/export", response_class=JSONArrayStream)
+    async def export() -> AsyncIterator[bytes]:
+        yield b"["
+        separator = b""
+        async for row in source():
+            yield separator + PUBLIC_USER.dump_json(PUBLIC_USER.validate_python(row))
+            separator = b","
+        yield b"]"
+
+    return app
