@@ -26,7 +26,7 @@ from perflab.grading.report import write_outputs
 from perflab.grading.batch import DEFAULT_RUNNER, GradeOptions, grade
 from perflab.checking.manifest import Exercise, Manifest, ManifestError, load_manifest
 
-__all__ = ["GOAL_S", "course", "main", "make_class"]
+__all__ = ["GOAL_S", "course", "main", "make_class", "surprises"]
 
 GOAL_S = 120.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def make_class(manifest: Manifest, folder: Path, learners: int) -> dict[tuple[st
     return kinds
 
 
-def _surprises(grading_reports: dict[tuple[str, str], bool], kinds: dict[tuple[str, str], str]) -> list[str]:
+def surprises(grading_reports: dict[tuple[str, str], bool], kinds: dict[tuple[str, str], str]) -> list[str]:
     expected = {"solution": True, "stub": False, "wrong": False, "hangs": False, "crashes": False}
     return [f"{learner} / {exercise_id}: {kind} {'passed' if grading_reports.get((learner, exercise_id)) else 'failed'}"
             for (learner, exercise_id), kind in sorted(kinds.items())
@@ -116,16 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         written = write_outputs(grading, args.out or Path(tmp) / "grades")
         wall_s = time.perf_counter() - start
     passed = {(r.learner, i): rep.passed for r in grading.learners for i, rep in r.reports.items()}
-    surprises = _surprises(passed, kinds) + grading.errors
+    unexpected = surprises(passed, kinds) + grading.errors
     print(f"course: {manifest.root} ({', '.join(manifest.ids)})")
     print(f"isolation: network={grading.isolation.network} processes={grading.isolation.processes}; "
           f"runner: {args.runner}; jobs: {args.jobs or 'one per CPU'}")
     print(f"{args.learners} learners, {len(kinds)} exercises graded in {wall_s:.1f} s "
           f"(goal {GOAL_S:.0f} s): {'OK' if wall_s <= GOAL_S else 'TOO SLOW'}")
     print(f"grades: {written.csv}" if args.out else "grades: written to a temporary folder (use --out to keep)")
-    for line in surprises:
+    for line in unexpected:
         print(f"unexpected: {line}")
-    return 0 if wall_s <= GOAL_S and not surprises else 1
+    return 0 if wall_s <= GOAL_S and not unexpected else 1
 
 
 if __name__ == "__main__":

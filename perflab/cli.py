@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -87,4 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     handler: Handler = args.run
-    return handler(args)
+    return _run_to_the_end(handler, args)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP clean up exactly as Ctrl-C does
+
+
+def _run_to_the_end(handler: Handler, args: argparse.Namespace) -> int:
+    """Run a command; Ctrl-C, SIGTERM, SIGHUP and a closed pipe end it quietly, after its own clean-up."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `perflab progress | head`: the reader has gone, and wants no more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -11,12 +11,13 @@ import argparse
 import json
 import os
 import resource
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from perflab.serving.pdeathsig import die_with_parent
+from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
 from perflab.i18n import _, use_language
 from perflab.checking.learner import ExerciseCellMissing, load_learner
@@ -82,6 +83,13 @@ def check_file(exercise: Exercise, path: Path, checks: Sequence[Check]) -> Repor
     return Report(exercise.id, report.outcomes, loaded.duration_s + report.duration_s)
 
 
+def _end_on_signal(signum: int, frame: object) -> None:
+    # SIGTERM from the parent (a time-out, its own SIGTERM or Ctrl-C, or its death): end what the
+    # learner's code started, then this process, without waiting for the learner's threads.
+    reap_descendants(pid_namespace=False, wait_s=0.5)
+    os._exit(128 + signum)
+
+
 def _limit(memory_mb: int, cpu_s: int) -> None:
     # A learner's runaway allocation or busy loop ends this process, never the machine.
     for kind, soft, hard in [
@@ -117,13 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
     if args.parent_pid:
         die_with_parent(args.parent_pid)
+    become_subreaper()  # what the learner's code starts stays ours, in a new session or after a double fork
+    signal.signal(signal.SIGTERM, _end_on_signal)
     _limit(args.memory_mb, args.cpu_s)
     if args.lang:
         use_language(args.lang)
-    manifest = load_manifest(args.root)
-    exercise = manifest[args.exercise_id]
-    report = check_file(exercise, args.path.resolve(), load_checks(exercise, manifest.root))
-    args.report.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
+    try:
+        manifest = load_manifest(args.root)
+        exercise = manifest[args.exercise_id]
+        report = check_file(exercise, args.path.resolve(), load_checks(exercise, manifest.root))
+        args.report.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
+    finally:
+        reap_descendants(pid_namespace=False)  # nothing the learner's code started outlives the verdict
     return 0
 
 

@@ -6,6 +6,7 @@ top level, exhaust memory or kill its own process, and still every run ends with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -26,6 +27,7 @@ __all__ = ["OUTPUT_LIMIT_BYTES", "check_in_subprocess", "report_from_json"]
 
 OUTPUT_LIMIT_BYTES = 64 * 1024  # of the child's own stdout and stderr, the last part kept
 _GRACE_S = 0.5
+_END_S = 2.0  # how long the check process may take to end its descendants after SIGTERM
 
 
 def report_from_json(data: dict[str, Any]) -> Report:
@@ -40,7 +42,13 @@ def report_from_json(data: dict[str, Any]) -> Report:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # The child leads its own session; anything it started (servers, pools) dies with it.
+    # First SIGTERM: the check process then ends what the learner's code started, in a new session
+    # or after a double fork too, since it adopts them. Then SIGKILL to its whole group.
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(_END_S)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -36,7 +36,8 @@ from perflab.grading.worker import DEFAULT_RUNNER
 from perflab.i18n import _, current_language
 from perflab.checking.learner import exercise_id_of
 from perflab.checking.manifest import Exercise, load_manifest
-from perflab.grading.netns import Isolation, detect_isolation, kill_tree, wait_unreaped, warn_if_not_isolated
+from perflab.grading.netns import Isolation, detect_isolation, wait_unreaped, warn_if_not_isolated
+from perflab.serving.lifetime import kill_tree
 from perflab.checking.sandbox import report_from_json
 
 __all__ = ["DEFAULT_RUNNER", "GradeOptions", "Piece", "Submission", "find_submissions", "grade", "run_submission"]

@@ -10,18 +10,15 @@ then the worker becomes a child subreaper and kills what is left itself.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import functools
 import os
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,17 +26,13 @@ from perflab.i18n import _
 
 __all__ = [
     "Isolation",
-    "become_subreaper",
     "bring_loopback_up",
     "detect_isolation",
-    "kill_tree",
-    "reap_descendants",
     "wait_unreaped",
     "warn_if_not_isolated",
 ]
 
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
-_PR_SET_CHILD_SUBREAPER = 36
 _NET = ("--net", "--map-root-user")
 _PID = ("--pid", "--fork", "--kill-child")
 # Brings lo up inside the namespace and proves that loopback then works.
@@ -144,69 +137,3 @@ def wait_unreaped(proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
         return bool(select.select([pidfd], [], [], timeout_s)[0])
     finally:
         os.close(pidfd)
-
-
-def kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """Kill ``proc``, every descendant (also those that left its group) and its group; then reap it.
-
-    Args:
-        proc: A child started with ``start_new_session=True``.
-    """
-    try:
-        import psutil
-
-        family = psutil.Process(proc.pid).children(recursive=True)
-    except Exception:  # psutil missing, or the process is gone already
-        family = []
-    for member in family:
-        try:
-            member.kill()
-        except Exception:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def become_subreaper() -> None:
-    """Adopt this process's orphaned descendants (double forks, setsid daemons), so reaping finds them."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def reap_descendants(pid_namespace: bool, wait_s: float = 1.0) -> None:
-    """Kill every process this one started, also those that left its group, and reap them.
-
-    As process 1 of its own PID namespace, signal -1 reaches every other process in the namespace
-    and nothing outside it; elsewhere psutil finds the descendants (call ``become_subreaper`` first,
-    so orphans stay ours). Call it only from a grading worker.
-
-    Args:
-        pid_namespace: Whether this process was started as process 1 of a new PID namespace.
-        wait_s: How long to wait for the killed processes to be reaped. Defaults to 1 s.
-    """
-    if pid_namespace and os.getpid() == 1:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    else:
-        import psutil
-
-        for child in psutil.Process().children(recursive=True):
-            try:
-                child.kill()
-            except psutil.Error:
-                pass
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            time.sleep(0.01)

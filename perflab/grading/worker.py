@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from perflab.checking.engine import Report
-from perflab.grading.netns import become_subreaper, bring_loopback_up, reap_descendants
+from perflab.grading.netns import bring_loopback_up
+from perflab.serving.lifetime import become_subreaper, reap_descendants
 from perflab.i18n import use_language
 
 __all__ = ["DEFAULT_RUNNER", "load_runner", "worker"]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perflab.load.http_clients import Sender, aiohttp_senders, error_kind, raw_senders
-from perflab.serving.pdeathsig import die_with_parent
+from perflab.serving.lifetime import die_with_parent
 
 # aiohttp_senders, error_kind and raw_senders live in perflab.load.http_clients.
 __all__ = ["aiohttp_senders", "error_kind", "main", "pack", "raw_senders", "run", "unpack"]

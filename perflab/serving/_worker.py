@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 from uvicorn.importer import ImportFromStringError, import_from_string
 
-from perflab.serving.pdeathsig import die_with_parent
+from perflab.serving.lifetime import die_with_parent
 from perflab.i18n import _
 
 __all__ = ["load_target", "main"]

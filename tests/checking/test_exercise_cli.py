@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import subprocess
@@ -11,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
-from fixtures.exercise_course import git_course
+from fixtures.exercise_course import escaping_learner, git_course
 
 from perflab.checking.exercise_cli import add_exercise_commands, watch
 from perflab.checking.manifest import load_manifest
@@ -188,3 +190,40 @@ def test_watch_stops_cleanly_on_ctrl_c(course: Path) -> None:
 def test_dev_check_reports_a_whole_course(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run("dev", "check") == 0
     assert "all good" in capsys.readouterr().out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_stopped_check_leaves_nothing_behind(course: Path, tmp_path: Path, sig: signal.Signals) -> None:
+    scratch, pid_file, learner = tmp_path / "tmp", tmp_path / "pids", tmp_path / "hangs.py"
+    scratch.mkdir()
+    learner.write_text(escaping_learner(pid_file, "while True:\n    time.sleep(1)\n"), encoding="utf-8")
+    env = {**os.environ, "PERFLAB_ROOT": str(course), "TMPDIR": str(scratch), "PERFLAB_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "perflab", "check", "double", "--file", str(learner)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(pid_file.read_text().split() if pid_file.exists() else []) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=30)
+    pids = [int(pid) for pid in pid_file.read_text().split()]
+    time.sleep(0.2)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert not any(_alive(pid) for pid in pids), "a learner's process outlived the check"
+    assert list(scratch.iterdir()) == [], "scratch folders and report files are removed"
+
+
+def test_a_closed_pipe_ends_quietly(course: Path) -> None:
+    env = {**os.environ, "PERFLAB_ROOT": str(course)}
+    proc = subprocess.Popen([sys.executable, "-m", "perflab", "progress"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.close()  # as `perflab progress | head -0` does
+    err = proc.communicate(timeout=60)[1]
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from fixtures.exercise_course import FIXTURE_ROOT, LEARNER, SYNTAX_ERROR
+from fixtures.exercise_course import FIXTURE_ROOT, LEARNER, SYNTAX_ERROR, escaping_learner
 
 from perflab.checking.engine import Report
 from perflab.checking.sandbox import check_in_subprocess, report_from_json
@@ -130,6 +130,18 @@ def test_the_wall_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     assert "Stopped after 3 s" in report.outcomes[0].message and seconds < 30
     time.sleep(0.2)
     assert not _alive(int(pid_file.read_text()))
+
+
+@pytest.mark.parametrize("then", ["async def double(x):\n    return 2 * x\n", "while True:\n    time.sleep(1)\n"],
+                         ids=["verdict", "timeout"])
+def test_nothing_the_learner_started_outlives_the_verdict(tmp_path: Path, then: str) -> None:
+    pid_file = tmp_path / "pids"
+    path = tmp_path / "escapes.py"
+    path.write_text(escaping_learner(pid_file, then), encoding="utf-8")
+    report, _seconds = _check(path, timeout_s=5.0)
+    assert report.passed == then.startswith("async"), str(report)
+    pids = [int(pid) for pid in pid_file.read_text().split()]
+    assert len(pids) == 2 and not any(_alive(pid) for pid in pids)
 
 
 def test_output_from_other_threads_is_bounded(tmp_path: Path) -> None:

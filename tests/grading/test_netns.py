@@ -6,7 +6,6 @@ it is only ever dialled inside a fresh network namespace, which has no route to 
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -99,20 +98,3 @@ def test_a_machine_without_user_namespaces_falls_back(fresh_detection: None, mon
     monkeypatch.setattr(netns, "_fails", lambda prefix: "unshare: unshare failed: Operation not permitted")
     found = detect_isolation()
     assert not found.network and "Operation not permitted" in found.reason
-
-
-def test_process_one_of_a_namespace_reaps_by_signal_not_by_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
-    # In a PID namespace /proc can be the host's, so psutil's "children" would be the host's processes.
-    sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(netns.os, "kill", lambda pid, sig: sent.append((pid, sig)))  # first: never the real kill(-1)
-    monkeypatch.setattr(netns.os, "getpid", lambda: 1)
-    monkeypatch.setitem(sys.modules, "psutil", None)  # importing it would raise ImportError
-    netns.reap_descendants(pid_namespace=True, wait_s=0)
-    assert sent == [(-1, signal.SIGKILL)]
-
-
-def test_a_worker_that_is_not_process_one_never_signals_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[tuple[int, int]] = []
-    monkeypatch.setattr(netns.os, "kill", lambda pid, sig: sent.append((pid, sig)))  # recorded, never sent
-    netns.reap_descendants(pid_namespace=True, wait_s=0)  # told it is in a namespace, but it is not process 1
-    assert (-1, signal.SIGKILL) not in sent

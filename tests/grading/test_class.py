@@ -1,0 +1,35 @@
+"""Grading a class of ten, as ``benchmarks/grade_class.py`` grades thirty: every verdict is the expected one."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from perflab.grading.batch import GradeOptions, grade
+
+ROOT = Path(__file__).resolve().parents[2]
+LEARNERS = 10  # notebooks (learners 4 and 9), flat files (6), folders, stubs, wrong answers and a hang (7)
+
+
+def _benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("grade_class", ROOT / "benchmarks" / "grade_class.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_a_class_of_ten_gets_exactly_the_expected_verdicts(tmp_path: Path) -> None:
+    bench = _benchmark()
+    manifest = bench.course()
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    kinds = bench.make_class(manifest, folder, LEARNERS)
+    # 20 s: the hanging learner costs that much; every other exercise takes a few seconds.
+    grading = grade(folder, GradeOptions(root=manifest.root, lang="en", timeout_s=20.0))
+    passed = {(r.learner, i): rep.passed for r in grading.learners for i, rep in r.reports.items()}
+    assert bench.surprises(passed, kinds) + grading.errors == []
