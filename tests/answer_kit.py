@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from perflab.checking.engine import Check, Namespace, run_checks
+from perflab.checking.engine import Check, Namespace, Report, run_checks
 
 RUNS = 50
 FRESH_RUNS = 5  # a fresh-process check spends about 1 s importing and times nothing: 5 runs suffice
@@ -21,6 +21,30 @@ def load_answer(path: Path) -> dict[str, Any]:
     # dont_inherit: a test file's `from __future__ import annotations` must not reach the learner's code.
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True), objects)
     return objects
+
+
+def answer_namespace(path: Path) -> Namespace:
+    """Return an answer file's objects as a learner's namespace, with its whole code, as ``perflab check`` has it.
+
+    Args:
+        path: A stub, solution or known answer.
+    """
+    return Namespace(load_answer(path), source=path.name, code=path.read_text(encoding="utf-8"))
+
+
+def assert_header_verdict(path: Path, report: Report) -> None:
+    """Assert the verdict an answer's first line names: ``# expect: pass``, or ``# expect: fail <check title>``.
+
+    Args:
+        path: The answer file.
+        report: Its report.
+    """
+    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    if expect == "pass":
+        assert report.passed, str(report)
+    else:
+        failed = [o.name for o in report.outcomes if not o.passed]
+        assert expect.removeprefix("fail ") in failed, str(report)
 
 
 def failures_over_many_runs(exercise_id: str, checks: list[Check], namespace: Namespace,

@@ -8,6 +8,7 @@ JSON to the file the parent named, never to stdout, so nothing the learner print
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
+from perflab.checking.explain import explain
 from perflab.i18n import _, use_language
 from perflab.checking.learner import ExerciseCellMissing, load_learner
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
@@ -55,6 +57,8 @@ def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace]) -> Che
             ) from None
         except ExerciseCellMissing as exc:
             raise CheckFailed(str(exc)) from None
+        except MemoryError as exc:
+            raise CheckFailed(explain(exc)) from None
         except Exception as exc:  # any error at import time is the learner's to fix, with its line
             line = _line_of(exc, str(path))
             where = f"{type(exc).__name__}: {exc}"
@@ -83,11 +87,31 @@ def check_file(exercise: Exercise, path: Path, checks: Sequence[Check]) -> Repor
     return Report(exercise.id, report.outcomes, loaded.duration_s + report.duration_s)
 
 
+_REAL_EXIT = os._exit
+
+
+def _guard_exit(exercise_id: str, report: Path) -> None:
+    """Make ``os._exit`` in the learner's code leave a report that says which exit it was, and where."""
+
+    def learner_exit(status: int) -> None:
+        caller = sys._getframe(1)
+        message = _("Your code called os._exit({status}) on line {line} of {file}: it ends the whole process at "
+                    "once, the checks included. Return a value, or raise an exception, instead.", status=status,
+                    line=caller.f_lineno, file=os.path.basename(caller.f_code.co_filename))
+        outcome = Outcome(_("Your code runs and the checks finish"), False, message)
+        with contextlib.suppress(Exception):
+            report.write_text(json.dumps(Report(exercise_id, [outcome], 0.0).to_json(), ensure_ascii=False),
+                              encoding="utf-8")
+        _REAL_EXIT(status)
+
+    os._exit = learner_exit
+
+
 def _end_on_signal(signum: int, frame: object) -> None:
     # SIGTERM from the parent (a time-out, its own SIGTERM or Ctrl-C, or its death): end what the
     # learner's code started, then this process, without waiting for the learner's threads.
     reap_descendants(pid_namespace=False, wait_s=0.5)
-    os._exit(128 + signum)
+    _REAL_EXIT(128 + signum)
 
 
 def _limit(memory_mb: int, cpu_s: int) -> None:
@@ -130,12 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _limit(args.memory_mb, args.cpu_s)
     if args.lang:
         use_language(args.lang)
+    _guard_exit(args.exercise_id, args.report)
     try:
         manifest = load_manifest(args.root)
         exercise = manifest[args.exercise_id]
         report = check_file(exercise, args.path.resolve(), load_checks(exercise, manifest.root))
         args.report.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
     finally:
+        os._exit = _REAL_EXIT
         reap_descendants(pid_namespace=False)  # nothing the learner's code started outlives the verdict
     return 0
 
@@ -149,4 +175,4 @@ if __name__ == "__main__":
             pass
     # Skip interpreter shutdown: a learner's thread stuck in a blocking call, or an atexit
     # handler, must not keep this process alive after the report is written.
-    os._exit(status)
+    _REAL_EXIT(status)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from perflab.checking.explain import explain
 from perflab.i18n import _
 
 __all__ = ["Check", "CheckFailed", "Namespace", "Outcome", "Report", "run_checks"]
@@ -212,10 +213,7 @@ def _outcome(check: Check, error: BaseException | None, printed: str) -> Outcome
         return Outcome(title, True)
     if isinstance(error, CheckFailed):
         return Outcome(title, False, error.message, error.input, error.expected, error.actual)
-    if isinstance(error, SystemExit):
-        return Outcome(title, False, _("Your code called sys.exit(); an exercise must return a value instead."))
-    where = f"{type(error).__name__}: {error}"
-    return Outcome(title, False, _("Your code raised an exception: {error}", error=where), actual=printed)
+    return Outcome(title, False, explain(error), actual=printed)
 
 
 def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) -> Report:

@@ -231,6 +231,15 @@ def _dev_subparsers(subparsers: Subcommands) -> Subcommands | None:
     return next((a for a in actions if isinstance(a, argparse._SubParsersAction)), None)
 
 
+def sandbox_note() -> str:
+    """Return what ``perflab check`` runs your code in: what it contains, and what it does not."""
+    return _("Your file runs in a child process of its own, in a scratch folder, with limits on time, memory "
+             "and CPU; whatever it starts, in a new session too, is ended with the verdict. This is a self-check "
+             "for your own machine, not a prison: your code runs as you, can read and write your files and "
+             "reach the network. perflab grade, which instructors use, adds what a self-check leaves out: no "
+             "network beyond loopback, and one isolated worker per learner.")
+
+
 def add_exercise_commands(subparsers: Subcommands,
                           dev: Subcommands | None = None) -> None:
     """Add the exercise commands to ``perflab``'s subcommands, and ``check`` to ``perflab dev``.
@@ -239,15 +248,16 @@ def add_exercise_commands(subparsers: Subcommands,
         subparsers: The top-level subcommands.
         dev: The ``dev`` subcommands. Defaults to those found under ``subparsers`` as "dev", if any.
     """
-    def command(name: str, helptext: str, handler: Handler, *ids: str) -> argparse.ArgumentParser:
-        parser = subparsers.add_parser(name, help=helptext)
+    def command(name: str, helptext: str, handler: Handler, *ids: str, epilog: str = "") -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(name, help=helptext, epilog=epilog or None)
         for nargs in ids:
             parser.add_argument("id", nargs=nargs or None, help=_("the exercise id, as in exercises/manifest.toml"))
         parser.add_argument("--lang", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         parser.set_defaults(run=_guarded(handler))
         return parser
 
-    check = command("check", _("check your exercise files (or one, or any file with --file)"), _check, "?")
+    check = command("check", _("check your exercise files (or one, or any file with --file)"), _check, "?",
+                    epilog=sandbox_note())
     check.add_argument("--file", help=_("check this file as the exercise"))
     check.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     command("watch", _("check an exercise again each time you save it"), _watch, "?")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from perflab.checking.engine import Outcome, Report
@@ -30,14 +31,18 @@ _GRACE_S = 0.5
 _END_S = 2.0  # how long the check process may take to end its descendants after SIGTERM
 
 
-def report_from_json(data: dict[str, Any]) -> Report:
+def report_from_json(data: dict[str, Any], output: bytes = b"") -> Report:
     """Rebuild a ``Report`` from what ``Report.to_json`` produced.
 
     Args:
         data: The JSON object.
+        output: The check process's last output, shown with a failure that has no value of its own
+            (``os._exit`` leaves such a report). Defaults to none.
     """
     fields = ("name", "passed", "message", "input", "expected", "actual")
     outcomes = [Outcome(**{k: c.get(k, "") for k in fields}) for c in data["checks"]]
+    if output and len(outcomes) == 1 and not outcomes[0].passed and not outcomes[0].actual:
+        outcomes = [replace(outcomes[0], actual=output.decode("utf-8", "replace")[-2000:])]
     return Report(str(data["id"]), outcomes, float(data.get("duration_s", 0.0)))
 
 
@@ -101,7 +106,7 @@ def _environment(lang: str) -> dict[str, str]:
 def _verdict(exercise_id: str, report_path: Path, proc: subprocess.Popen[bytes], output: bytes,
              timed_out: bool, timeout_s: float, duration_s: float) -> Report:
     try:  # a complete report wins, even if the process then lingered
-        return report_from_json(json.loads(report_path.read_text(encoding="utf-8")))
+        return report_from_json(json.loads(report_path.read_text(encoding="utf-8")), output)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     if timed_out:

@@ -75,7 +75,7 @@ def _verdict(exercise_id: str, report_path: Path, status: int, output: bytes, la
                     "or code that never returns.", seconds=timeout_s)
     else:
         try:
-            return report_from_json(json.loads(report_path.read_text(encoding="utf-8")))
+            return report_from_json(json.loads(report_path.read_text(encoding="utf-8")), output)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         stopped = -status in (signal.SIGXCPU, signal.SIGKILL)

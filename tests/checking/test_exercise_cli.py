@@ -227,3 +227,10 @@ def test_a_closed_pipe_ends_quietly(course: Path) -> None:
     proc.stdout.close()  # as `perflab progress | head -0` does
     err = proc.communicate(timeout=60)[1]
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_check_help_says_what_the_self_check_contains(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _run("check", "--help")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not a prison" in out and "perflab grade" in out

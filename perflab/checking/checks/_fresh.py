@@ -53,6 +53,11 @@ def _notebook_cells(path: str) -> list[str]:
     return ["\n".join(line for line in s.splitlines() if not line.lstrip().startswith(("%", "!"))) for s in sources]
 
 
+def _code_of_class(cls: type) -> Any:
+    # A class (a class-based decorator, say) has no code of its own: its methods' code names the file.
+    return next((f.__code__ for f in vars(cls).values() if hasattr(f, "__code__")), None)
+
+
 def definitions_of(obj: Any, name: str) -> str:
     """Return the imports and definitions of the file or notebook cell that defined ``obj``.
 
@@ -60,7 +65,7 @@ def definitions_of(obj: Any, name: str) -> str:
         obj: A function the learner defined.
         name: Its name, which that code must define at the top level.
     """
-    code = getattr(obj, "__code__", None)
+    code = getattr(obj, "__code__", None) or _code_of_class(obj if isinstance(obj, type) else type(obj))
     filename = code.co_filename if code is not None else ""
     candidates = ["".join(linecache.getlines(filename))] if filename else []
     if filename.endswith(".ipynb"):

@@ -23,7 +23,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from perflab.checking.checks._shared import SharedServer
 from perflab.lab.fakes import FakeAPI, quiet_app
 
-__all__ = ["FAILURES", "HANG_S", "LABELS", "Span", "answer_of", "closed_port_url", "fake_apis", "latencies_ms"]
+__all__ = ["FAILURES", "HANG_S", "LABELS", "Span", "answer_of", "closed_port_url", "fake_apis", "latencies_ms",
+           "stop_fakes"]
 
 LABELS = ("weather", "news", "stocks")
 # Three different latencies, given to the labels in an order drawn per server: the fastest API is
@@ -144,3 +145,8 @@ def fake_apis(broken: dict[str, str] | None = None, last: bool = False) -> Itera
         for label, how in (broken or {}).items():
             urls[label] = closed_port_url() if how == "unreachable" else f"{server.url}/{label}-{how}"
         yield urls, _LOG
+
+
+def stop_fakes() -> None:
+    """Stop the fake APIs' server now: the run's last check ends, however it ends."""
+    _FAKES.stop()

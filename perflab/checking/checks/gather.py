@@ -18,7 +18,9 @@ from typing import Any
 
 import httpx
 
-from perflab.checking.checks._gather_fakes import FAILURES, HANG_S, LABELS, Span, answer_of, fake_apis, latencies_ms
+from perflab.checking.checks._gather_fakes import (
+    FAILURES, HANG_S, LABELS, Span, answer_of, fake_apis, latencies_ms, stop_fakes,
+)
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _
 from perflab.serving.client import asgi_client
@@ -164,10 +166,10 @@ async def reports_failing_api(ns: Namespace) -> None:
                 actual=_shown(response))
 
 
-async def _when_one_hangs(ns: Namespace, label: str, timeout_s: float, last: bool) -> tuple[httpx.Response | None, float]:
+async def _when_one_hangs(ns: Namespace, label: str, timeout_s: float) -> tuple[httpx.Response | None, float]:
     """Call the route while ``label`` hangs; return the response (None if past the bound) and the seconds taken."""
     bound_s = timeout_s + TIMEOUT_SLACK_S
-    with fake_apis(broken={label: "hanging"}, last=last) as (urls, _log):
+    with fake_apis(broken={label: "hanging"}) as (urls, _log):
         async with _learner_client(ns, urls, timeout_s) as client:
             start = time.perf_counter()
             try:
@@ -185,25 +187,33 @@ async def reports_slow_api(ns: Namespace) -> None:
     """
     timeouts = [round(random.uniform(low, high), 2) for low, high in TIMEOUT_RANGES_S]
     hanging = random.sample(LABELS, len(timeouts))  # two different APIs hang, one per timeout
-    for index, (timeout_s, label) in enumerate(zip(random.sample(timeouts, len(timeouts)), hanging)):
-        response, elapsed_s = await _when_one_hangs(ns, label, timeout_s, last=index == len(timeouts) - 1)
-        bound_s = timeout_s + TIMEOUT_SLACK_S
-        early = response is not None and elapsed_s < EARLY_SHARE * timeout_s
-        if response is not None and not early and elapsed_s <= bound_s and _names_only(response, 504, label):
-            continue
-        if response is None:
-            when = _("Your route had not answered after {bound} s.", bound=round(bound_s, 2))
-        elif early:
-            when = _("Your route gave up after {elapsed:.2f} s, before timeout_s: use the timeout_s it is given.",
-                     elapsed=elapsed_s)
-        else:
-            when = _("Your route answered after {elapsed:.2f} s (at most {bound} s allowed).",
-                     elapsed=elapsed_s, bound=round(bound_s, 2))
-        raise CheckFailed(
-            _("An API that hangs must not hang your route: after timeout_s={timeout} s, answer 504 with a "
-              "detail that names the API.", timeout=timeout_s) + " " + when,
-            input=_("{label} hangs for {seconds} s", label=label, seconds=HANG_S),
-            expected=f'504 {{"detail": "... {label} ..."}}', actual=_shown(response))
+    try:
+        for timeout_s, label in zip(random.sample(timeouts, len(timeouts)), hanging):
+            await _one_hang(ns, label, timeout_s)
+    finally:
+        stop_fakes()  # the run's last check: nothing it started outlives it, even when it fails early
+
+
+async def _one_hang(ns: Namespace, label: str, timeout_s: float) -> None:
+    """Fail unless the route answers 504 naming ``label``, after ``timeout_s`` and within the slack."""
+    response, elapsed_s = await _when_one_hangs(ns, label, timeout_s)
+    bound_s = timeout_s + TIMEOUT_SLACK_S
+    early = response is not None and elapsed_s < EARLY_SHARE * timeout_s
+    if response is not None and not early and elapsed_s <= bound_s and _names_only(response, 504, label):
+        return
+    if response is None:
+        when = _("Your route had not answered after {bound} s.", bound=round(bound_s, 2))
+    elif early:
+        when = _("Your route gave up after {elapsed:.2f} s, before timeout_s: use the timeout_s it is given.",
+                 elapsed=elapsed_s)
+    else:
+        when = _("Your route answered after {elapsed:.2f} s (at most {bound} s allowed).",
+                 elapsed=elapsed_s, bound=round(bound_s, 2))
+    raise CheckFailed(
+        _("An API that hangs must not hang your route: after timeout_s={timeout} s, answer 504 with a "
+          "detail that names the API.", timeout=timeout_s) + " " + when,
+        input=_("{label} hangs for {seconds} s", label=label, seconds=HANG_S),
+        expected=f'504 {{"detail": "... {label} ..."}}', actual=_shown(response))
 
 
 CHECKS: list[Check] = [

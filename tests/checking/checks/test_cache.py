@@ -14,7 +14,7 @@ import pytest
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks._fresh import definitions_of
 from perflab.checking.checks.cache import CHECKS
-from answer_kit import failures_over_many_runs, load_answer
+from answer_kit import answer_namespace, assert_header_verdict, failures_over_many_runs, load_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "03_caching" / "cache.py"
@@ -34,7 +34,7 @@ def collect_unawaited_coroutines() -> Iterator[None]:
 
 
 def _check(path: Path) -> Report:
-    return run_checks("cache", CHECKS, Namespace(load_answer(path), source=path.name))
+    return run_checks("cache", CHECKS, answer_namespace(path))
 
 
 def test_the_stub_fails() -> None:
@@ -48,13 +48,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
-    report = _check(path)
-    if expect == "pass":
-        assert report.passed, str(report)
-    else:
-        failed = [o.name for o in report.outcomes if not o.passed]
-        assert expect.removeprefix("fail ") in failed, str(report)
+    assert_header_verdict(path, _check(path))
 
 
 def test_hash_keys_fail_even_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,17 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from perflab.checking.engine import Namespace, Report, run_checks
+from perflab.checking.engine import Report, run_checks
 from perflab.checking.checks.fix_blocking import CHECKS
-from answer_kit import load_answer
+from answer_kit import answer_namespace, assert_header_verdict
 
 ROOT = Path(__file__).resolve().parents[3]
 ANSWERS = sorted((ROOT / "tests" / "answers" / "fix_blocking").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    objects = load_answer(path)
-    return run_checks("fix_blocking", CHECKS, Namespace(objects, source=path.name))
+    return run_checks("fix_blocking", CHECKS, answer_namespace(path))
 
 
 def test_the_stub_fails_on_concurrency_only() -> None:
@@ -30,13 +29,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
-    report = _check(path)
-    if expect == "pass":
-        assert report.passed, str(report)
-    else:
-        failed = [o.name for o in report.outcomes if not o.passed]
-        assert expect.removeprefix("fail ") in failed, str(report)
+    assert_header_verdict(path, _check(path))
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks._shared import SharedServer
 from perflab.checking.checks.gather import CHECKS
-from answer_kit import load_answer
+from answer_kit import answer_namespace, assert_header_verdict, load_answer
 from perflab.lab.fakes import quiet_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -19,7 +19,7 @@ ANSWERS = sorted((ROOT / "tests" / "answers" / "gather").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    return run_checks("gather", CHECKS, Namespace(load_answer(path), source=path.name))
+    return run_checks("gather", CHECKS, answer_namespace(path))
 
 
 def test_the_stub_fails_on_concurrency_and_failures() -> None:
@@ -34,13 +34,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
-    report = _check(path)
-    if expect == "pass":
-        assert report.passed, str(report)
-    else:
-        failed = [o.name for o in report.outcomes if not o.passed]
-        assert expect.removeprefix("fail ") in failed, str(report)
+    assert_header_verdict(path, _check(path))
 
 
 def test_a_missing_create_app_is_named() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks.json_speed import CHECKS
-from answer_kit import load_answer
+from answer_kit import answer_namespace, assert_header_verdict, load_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "04_fast_responses" / "json_speed.py"
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::fastapi.exceptions.FastAPIDepre
 
 
 def _check(path: Path) -> Report:
-    return run_checks("json_speed", CHECKS, Namespace(load_answer(path), source=path.name))
+    return run_checks("json_speed", CHECKS, answer_namespace(path))
 
 
 def test_the_stub_fails_on_the_declared_type_speed_and_measurement() -> None:
@@ -33,13 +33,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
-    report = _check(path)
-    if expect == "pass":
-        assert report.passed, str(report)
-    else:
-        failed = [o.name for o in report.outcomes if not o.passed]
-        assert expect.removeprefix("fail ") in failed, str(report)
+    assert_header_verdict(path, _check(path))
 
 
 def test_the_measurement_check_puts_the_learners_apps_back() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks.stream_export import CHECKS
-from answer_kit import load_answer
+from answer_kit import answer_namespace, assert_header_verdict
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "04_fast_responses" / "stream_export.py"
@@ -17,8 +17,7 @@ ANSWERS = sorted((ROOT / "tests" / "answers" / "stream_export").glob("*.py"))
 
 
 def _check(path: Path) -> Report:
-    objects = load_answer(path)
-    return run_checks("stream_export", CHECKS, Namespace(objects, source=path.name))
+    return run_checks("stream_export", CHECKS, answer_namespace(path))
 
 
 def test_the_stub_fails_on_fields_hashes_and_streaming() -> None:
@@ -37,13 +36,7 @@ def test_the_solution_passes_well_within_a_second() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    expect = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
-    report = _check(path)
-    if expect == "pass":
-        assert report.passed, str(report)
-    else:
-        failed = [o.name for o in report.outcomes if not o.passed]
-        assert expect.removeprefix("fail ") in failed, str(report)
+    assert_header_verdict(path, _check(path))
 
 
 def test_a_missing_create_app_is_named() -> None:
