@@ -18,8 +18,9 @@ The route must:
 ``compare_with_jsonresponse()`` measures that speed-up itself: it calls ``GET /items`` on
 ``app`` and on ``baseline`` alternately, in-process, ``repeat`` times each after a warm-up,
 and returns the ratio of the medians, the ``baseline`` time over the ``app`` time (above 1
-means ``app`` is faster). The check runs it and compares its answer with its own
-measurement.
+means ``app`` is faster). The check runs it with ``app`` and ``baseline`` swapped for two
+apps whose difference it knows, both ways round, and counts the calls each one gets: read
+``app`` and ``baseline`` when the function runs, and let one slow call not sway the result.
 """
 
 import random
