@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,7 +20,6 @@ from fastapi.responses import Response
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 from perflab.lab.fakes import quiet_app
-from perflab.lab.workloads import size_for, sum_of_squares
 
 __all__ = ["MIN_MOVE", "agrees_with_own_comparison"]
 
@@ -27,11 +27,14 @@ PATH = "/items"
 # The learner's own measurement is tried on a pair whose ratio is known by construction, both ways
 # round. Comparing it with the check's own ratio on the learner's app failed: a busy machine skews
 # wall-clock time (the solution's own ratio ranged 0.52-7.0 against 1.6-2.4 in CPU time).
-CONTROL_WORK_S = 0.004  # CPU work of the slow app per request: about 10x an in-process call of the fast one
+# The slow app spins for this long on each call: CPU work that lasts at least this much wall time, whatever
+# the load (a size calibrated by timing once came out small on a busy machine, and one run of 50 flipped).
+# An in-process call of the fast app takes about 0.3 ms here: the known ratio is 30 or more.
+CONTROL_WORK_S = 0.01
 
 CONTROL_REPEAT = (9, 13)  # the repeat the learner's function is given, drawn per run
 
-MIN_MOVE = 2.0  # the learner's ratio must pass 2 (and 1/2 the other way) where the known ratio is about 10
+MIN_MOVE = 2.0  # the learner's ratio must pass 2 (and 1/2 the other way) where the known ratio is 30 or more
 
 # One call of the fast app (its 7th, past any usual warm-up) does 0.15 s of work: a median ignores it,
 # but a mean of 9-13 calls then puts the fast app behind the slow one.
@@ -43,19 +46,26 @@ MAX_STARTUPS = 2  # lifespan start-ups per app: one client each (a second for a 
 
 
 
+def _spin(seconds: float) -> None:
+    """Keep the CPU busy for ``seconds`` of wall time: a CPU-time clock and a wall clock both see the work."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 class _Control:
     """An app whose GET /items answers ``[]`` after CPU work (wall time alike), logging each call and start-up.
 
     Args:
         name: Its name in the shared log.
         log: Where each call appends ``name``, in order, across both apps of a pair.
-        work_n: The ``sum_of_squares`` size of each call's work.
-        outlier_n: The size of the work of call number OUTLIER_CALL instead. Defaults to ``work_n``.
+        work_s: How long each call spins.
+        outlier_s: How long call number OUTLIER_CALL spins instead. Defaults to ``work_s``.
     """
 
-    def __init__(self, name: str, log: list[str], work_n: int, outlier_n: int | None = None) -> None:
-        self.name, self.log, self.work_n, self.startups = name, log, work_n, 0
-        self.outlier_n = work_n if outlier_n is None else outlier_n
+    def __init__(self, name: str, log: list[str], work_s: float, outlier_s: float | None = None) -> None:
+        self.name, self.log, self.work_s, self.startups = name, log, work_s, 0
+        self.outlier_s = work_s if outlier_s is None else outlier_s
         self.app = quiet_app(lifespan=self._lifespan)
         self.app.add_api_route(PATH, self._items, methods=["GET"])
 
@@ -66,7 +76,7 @@ class _Control:
 
     async def _items(self) -> Response:
         self.log.append(self.name)
-        sum_of_squares(self.outlier_n if self.log.count(self.name) == OUTLIER_CALL else self.work_n)
+        _spin(self.outlier_s if self.log.count(self.name) == OUTLIER_CALL else self.work_s)
         return Response(b"[]", media_type="application/json")
 
 
@@ -114,11 +124,10 @@ async def agrees_with_own_comparison(ns: Namespace) -> None:
     if not isinstance(scope, dict) or "app" not in scope or "baseline" not in scope:
         raise CheckFailed(_("compare_with_jsonresponse() must time the `app` and `baseline` defined next to it."),
                           expected="app, baseline", actual=repr(measure))
-    work_n, outlier_n = size_for(CONTROL_WORK_S), size_for(OUTLIER_S)
     ratios: dict[str, float] = {}
     for case in random.sample(["faster", "slower"], 2):
         log: list[str] = []
-        fast, slow = _Control("fast", log, 0, outlier_n), _Control("slow", log, work_n)
+        fast, slow = _Control("fast", log, 0.0, OUTLIER_S), _Control("slow", log, CONTROL_WORK_S)
         pair = (fast, slow) if case == "faster" else (slow, fast)
         repeat = random.randint(*CONTROL_REPEAT)
         value = await _measured_with(measure, scope, pair[0].app, pair[1].app, repeat)
@@ -130,8 +139,8 @@ async def agrees_with_own_comparison(ns: Namespace) -> None:
             raise CheckFailed(problem, input=_("`app` and `baseline` swapped for a fast and a slow app"))
     if not (ratios["faster"] >= MIN_MOVE and ratios["slower"] <= 1 / MIN_MOVE):
         raise CheckFailed(
-            _("compare_with_jsonresponse() did not follow a known difference. With `app` about 10× faster than "
-              "`baseline` it returned {faster:.2f}, and with `app` about 10× slower {slower:.2f}. Time GET /items "
+            _("compare_with_jsonresponse() did not follow a known difference. With `app` about 30× faster than "
+              "`baseline` it returned {faster:.2f}, and with `app` about 30× slower {slower:.2f}. Time GET /items "
               "on `baseline` and on `app` alternately, take the medians (one slow call must not count), and "
               "divide the baseline's by the app's.", faster=ratios["faster"], slower=ratios["slower"]),
             input=_("`app` and `baseline` swapped for a fast and a slow app, both ways round"),
