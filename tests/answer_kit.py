@@ -49,13 +49,14 @@ def assert_header_verdict(path: Path, report: Report) -> None:
 
 def failures_over_many_runs(exercise_id: str, checks: list[Check], namespace: Namespace,
                             fresh_title: str = "") -> list[str]:
-    """Return the reports of the runs that failed: RUNS runs of the checks, FRESH_RUNS of the fresh-process one.
+    """Return the reports of the runs that failed: RUNS runs of the checks, FRESH_RUNS of the slow one.
 
     Args:
         exercise_id: The exercise the checks belong to.
         checks: Its checks.
         namespace: The solution's objects.
-        fresh_title: The title of the check that starts a new Python process, if any. Defaults to none.
+        fresh_title: The title of a slow check that times little (a fresh Python process, a timeout), if any.
+            Defaults to none.
     """
     in_process = [c for c in checks if c.title != fresh_title]
     reports = [run_checks(exercise_id, in_process, namespace) for _ in range(RUNS)]

@@ -93,7 +93,11 @@ _REAL_EXIT = os._exit
 def _guard_exit(exercise_id: str, report: Path) -> None:
     """Make ``os._exit`` in the learner's code leave a report that says which exit it was, and where."""
 
+    runner_pid = os.getpid()
+
     def learner_exit(status: int) -> None:
+        if os.getpid() != runner_pid:  # a child the learner's code forked (a double fork): its exit is its own
+            _REAL_EXIT(status)
         caller = sys._getframe(1)
         message = _("Your code called os._exit({status}) on line {line} of {file}: it ends the whole process at "
                     "once, the checks included. Return a value, or raise an exception, instead.", status=status,
