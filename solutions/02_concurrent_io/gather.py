@@ -13,7 +13,7 @@ When an API fails, the route fails loudly, and names the API:
   with ``{"detail": "..."}``, where the detail contains the API's label;
 - an API that has not answered after ``timeout_s`` seconds: answer **504** with a detail
   that contains its label. The route must answer within ``timeout_s`` (the check allows
-  0.4 s more), however long the slow API would take.
+  1 s more), however long the slow API would take.
 
 Try it with ``perflab.fake_api``: ``urls = {n: fake_api(n, latency_ms=100).url for n in
 ("weather", "news", "stocks")}``, then ``serve(create_app(urls), name="dashboard")``.

@@ -10,7 +10,7 @@ The route must:
 
 - declare its response type, with a return annotation or ``response_model=``, so that the
   item schema appears in the app's OpenAPI document;
-- be at least 1.4 times as fast as the same items sent with ``JSONResponse`` (the check
+- be at least 1.25 times as fast as the same items sent with ``JSONResponse`` (the check
   measures both, alternately, in-process, in CPU time);
 - use no deprecated response class: ``ORJSONResponse`` and ``UJSONResponse`` are deprecated
   since FastAPI 0.131, and every response they create warns.

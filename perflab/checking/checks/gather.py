@@ -37,8 +37,10 @@ HEALTHY_TIMEOUT_S = 2.0  # what the checks without a hanging API pass as timeout
 # fits both: 0.9 x the longer is above the shorter plus the slack. The shorter is 20x the slowest
 # healthy API: with a core busy and grading running beside, a healthy 40 ms API once took over
 # 0.4 s (1 run of 50), and at 0.25 s one took over that too.
-TIMEOUT_RANGES_S = ((0.8, 1.0), (1.7, 2.0))
-TIMEOUT_SLACK_S = 0.4  # the route must answer within timeout_s plus this, as the stub says
+TIMEOUT_RANGES_S = ((0.8, 1.0), (2.4, 2.7))
+# The route must answer within timeout_s plus this, as the stub says. At 0.4 s, the solution's 504
+# once came 0.45 s after its timeout, in a CI run with a core busy and grading beside.
+TIMEOUT_SLACK_S = 1.0
 EARLY_SHARE = 0.9  # giving up before this share of timeout_s is giving up early; timers never fire early
 
 

@@ -38,8 +38,10 @@ FIELDS = {"id": int, "name": str, "price": float, "in_stock": bool, "tags": list
 # Measured here in CPU time with asgi_client, medians of 31 alternate calls, the other core busy
 # (60 runs): model instances with a declared type 2.0-2.6x as fast as JSONResponse; dicts with a
 # declared type 0.82-0.90x; JSON text as text/plain 0.94-1.07x; models built on each request
-# 0.6-0.72x; dicts with no declared type about 0.1x. The threshold sits between, on a log scale.
-MIN_SPEEDUP = 1.4
+# 0.6-0.72x; dicts with no declared type about 0.1x. In a CI run with grading beside, a right answer
+# measured 1.36x once: the threshold sits above every wrong answer's best, and the better of two
+# measurements counts.
+MIN_SPEEDUP = 1.25
 REPEAT = 31
 
 
@@ -230,6 +232,8 @@ async def faster_than_jsonresponse(ns: Namespace) -> None:
         ns: The learner's objects.
     """
     speedup = await _speedup(ns)
+    if speedup < MIN_SPEEDUP:  # a busy moment can cost one measurement: the better of two counts
+        speedup = max(speedup, await _speedup(ns))
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(
             _("Your route is {ratio:.2f}× as fast as JSONResponse with the same items; the fast path is at least "
