@@ -28,8 +28,12 @@ def _perflab_snapshot():
     return {
         # pyzmq starts one GarbageCollectorThread per process for its first large zero-copy send:
         # kernel plumbing, not a thread the course started.
+        # A _DummyThread stands for a thread Python did not start (one of zmq's, say) that once
+        # called into Python; the entry outlives it, as Python cannot tell when it ends. Without a
+        # Python frame it runs no course code: count it only while it has one.
         "threads": {t.ident: f"{t.name}: {_where(t.ident)}" for t in _threading.enumerate()
-                    if type(t).__name__ != "GarbageCollectorThread"},
+                    if type(t).__name__ != "GarbageCollectorThread"
+                    and (type(t).__name__ != "_DummyThread" or t.ident in _sys._current_frames())},
         "listening": {c.laddr.port for c in proc.net_connections("tcp") if c.status == _psutil.CONN_LISTEN},
         # multiprocessing's resource_tracker: one per process, started by the first spawn-based pool,
         # reused by the next and gone with the kernel; not a process the lesson left behind.
