@@ -133,14 +133,13 @@ def closed_port_url() -> str:
 
 
 @contextmanager
-def fake_apis(broken: dict[str, str] | None = None, last: bool = False) -> Iterator[tuple[dict[str, str], list[Span]]]:
+def fake_apis(broken: dict[str, str] | None = None) -> Iterator[tuple[dict[str, str], list[Span]]]:
     """Yield the URLs of the three fake APIs, some of them broken, and the call log.
 
     Args:
         broken: Labels mapped to how each fails: one of FAILURES, or "hanging". Defaults to none.
-        last: Whether this is the run's last check, so the fakes stop at once. Defaults to False.
     """
-    with _FAKES.running(last) as server:
+    with _FAKES.running() as server:  # the last check stops it: stop_fakes
         urls = {label: f"{server.url}/{label}" for label in LABELS}
         for label, how in (broken or {}).items():
             urls[label] = closed_port_url() if how == "unreachable" else f"{server.url}/{label}-{how}"

@@ -44,8 +44,8 @@ def build_app(ns: Namespace, name: str, signature: str, *args: Any, factory: Any
 
 
 @asynccontextmanager
-async def learner_client(ns: Namespace, name: str, signature: str, *args: Any,
-                         factory: Any = None) -> AsyncIterator[httpx.AsyncClient]:
+async def learner_client(ns: Namespace, name: str, signature: str, *args: Any, factory: Any = None,
+                         **kwargs: Any) -> AsyncIterator[httpx.AsyncClient]:
     """Yield an ``asgi_client`` wired to the app that the learner's factory builds from ``args``.
 
     Args:
@@ -54,9 +54,10 @@ async def learner_client(ns: Namespace, name: str, signature: str, *args: Any,
         signature: How the exercise defines it, shown when it is missing.
         *args: What the factory is called with.
         factory: Another factory to call instead. Defaults to ``ns[name]``.
+        **kwargs: What the factory is called with by name.
     """
     factory = factory or ns.require(name, signature)
-    async with asgi_client(factory(*args)) as client:  # asgi_client names anything that is not an app
+    async with asgi_client(factory(*args, **kwargs)) as client:  # asgi_client names anything that is not an app
         yield client
 
 

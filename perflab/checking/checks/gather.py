@@ -12,8 +12,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -21,9 +20,9 @@ import httpx
 from perflab.checking.checks._gather_fakes import (
     FAILURES, HANG_S, LABELS, Span, answer_of, fake_apis, latencies_ms, stop_fakes,
 )
+from perflab.checking.checks._inprocess import learner_client
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _
-from perflab.serving.client import asgi_client
 
 __all__ = ["CHECKS", "MIN_OVERLAP", "TIMEOUT_SLACK_S"]
 
@@ -52,18 +51,9 @@ def _path(item_id: int) -> str:
     return f"/dashboard/{item_id}"
 
 
-@asynccontextmanager
-async def _learner_client(ns: Namespace, urls: dict[str, str], timeout_s: float) -> AsyncIterator[httpx.AsyncClient]:
-    """Build the learner's app for ``urls`` and yield an in-process client to it.
-
-    Args:
-        ns: The learner's objects.
-        urls: Labels to base URLs.
-        timeout_s: Passed on to ``create_app``.
-    """
-    create_app = ns.require("create_app", "def create_app(api_urls, timeout_s)")
-    async with asgi_client(create_app(dict(urls), timeout_s=timeout_s)) as client:
-        yield client
+def _learner_client(ns: Namespace, urls: dict[str, str], timeout_s: float) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """Return an in-process client to the learner's app for ``urls``, built with ``timeout_s``."""
+    return learner_client(ns, "create_app", "def create_app(api_urls, timeout_s)", dict(urls), timeout_s=timeout_s)
 
 
 def _body(response: httpx.Response) -> Any:
