@@ -65,10 +65,14 @@ class Namespace:
         source: Where they came from, for messages (a file name or "notebook"). Defaults to "notebook".
         code: The learner's whole code as it ran (the file, or the exercise cell), for checks that run
             it again in a fresh process or after a restart. Defaults to None: not known.
+
+    ``subject`` is set by the judge (``perflab.checking.remote.judge``) when the objects are stubs of a
+    subject process; checks that start fresh processes or read clocks then go through it.
     """
 
     def __init__(self, objects: Mapping[str, Any], source: str = "notebook", code: str | None = None) -> None:
         self.objects, self.source, self.code = dict(objects), source, code
+        self.subject: Any = None
 
     def require(self, name: str, kind: str = "") -> Any:
         """Return the object called ``name``, or fail with a message that says it is missing.

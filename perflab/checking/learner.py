@@ -22,7 +22,8 @@ from perflab.checking.engine import Namespace
 from perflab.errors import PerflabError
 from perflab.i18n import _
 
-__all__ = ["ExerciseCellMissing", "exercise_cell", "exercise_id_of", "last_exercise_cell", "load_learner", "run_source"]
+__all__ = ["ExerciseCellMissing", "exercise_cell", "exercise_id_of", "last_exercise_cell", "learner_source", "load_learner",
+           "run_source"]
 
 _MARK = re.compile(r"^#\s*exercise:\s*(\S+)\s*$")
 
@@ -123,6 +124,18 @@ def run_source(source: str, filename: str, module_name: str) -> dict[str, Any]:
     return module.__dict__
 
 
+def learner_source(path: Path, exercise_id: str) -> str:
+    """Return the learner's code as it runs: a ``.py`` file whole, or a notebook's exercise cell as plain Python.
+
+    Args:
+        path: A ``.py`` file or an ``.ipynb`` notebook.
+        exercise_id: The exercise's id: picks the notebook cell.
+    """
+    if path.suffix == ".ipynb":
+        return _plain_python(exercise_cell(path, exercise_id))
+    return path.read_text(encoding="utf-8")
+
+
 def load_learner(path: Path, exercise_id: str, names: Sequence[str] | None = None) -> Namespace:
     """Run a learner's ``.py`` file, or a notebook's exercise cell, and return its objects.
 
@@ -132,10 +145,7 @@ def load_learner(path: Path, exercise_id: str, names: Sequence[str] | None = Non
         names: Keep only these names, as ``check()`` does in a notebook. Defaults to every global.
     """
     module_name = "perflab_exercise_" + re.sub(r"\W", "_", exercise_id)
-    if path.suffix == ".ipynb":
-        source = _plain_python(exercise_cell(path, exercise_id))
-    else:
-        source = path.read_text(encoding="utf-8")
+    source = learner_source(path, exercise_id)
     objects = run_source(source, str(path), module_name)
     if names is not None:
         objects = {name: objects[name] for name in names if name in objects}

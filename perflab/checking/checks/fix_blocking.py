@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import statistics
 import time
 from typing import Any
 
@@ -34,14 +33,17 @@ def _serve_learner_app(ns: Namespace) -> Server:
     return serve(ns.require("app", "FastAPI app"), name="check-fix-blocking", log_level="critical")
 
 
-def _median_latency_s(client: httpx.Client, url: str, repeat: int = 5) -> float:
+def _fastest_latency_s(client: httpx.Client, url: str, repeat: int = 5) -> float:
+    # The fastest, not the median: a busy moment can only make one request slower, so a blocking
+    # route can never look faster in a burst than alone (run by the judge, each request also crosses
+    # a process boundary, and a busy moment there once lifted the median to a 4.2x "speed-up").
     client.get(url)  # warm-up
     samples = []
     for _i in range(repeat):
         start = time.perf_counter()
         client.get(url)
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return min(samples)
 
 
 async def answers(ns: Namespace) -> None:
@@ -79,7 +81,7 @@ async def slow_work_kept(ns: Namespace) -> None:
 
 def concurrent(ns: Namespace) -> None:
     with _serve_learner_app(ns) as server, httpx.Client(timeout=10) as client:
-        single_s = _median_latency_s(client, server.url + PATH, repeat=3)
+        single_s = _fastest_latency_s(client, server.url + PATH, repeat=3)
         burst_s = min(load(server.url + PATH, concurrency=BURST, requests=BURST, progress=False).duration_s
                       for _i in range(BURSTS))
     speedup = BURST * single_s / burst_s

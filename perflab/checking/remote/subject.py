@@ -1,0 +1,116 @@
+"""The subject: ``python -m perflab.checking.remote.subject --fd N ...`` runs the learner's code, and nothing else.
+
+The judge (``perflab.checking.remote.judge``) starts it with one end of a socket pair. It
+confines itself (``--confine``: a read-only world, see ``confine``), sets its limits, runs the
+learner's file or notebook cell, says hello with the objects the exercise names (or with why the
+code did not run), and then serves the judge's calls on its event loop until the judge hangs up.
+Everything that decides a verdict happens in the judge: this process only answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from perflab.checking._runner import _end_on_signal, _limit, load_check
+from perflab.checking.engine import Namespace, run_checks
+from perflab.checking.learner import run_source
+from perflab.checking.manifest import load_manifest
+from perflab.checking.remote.confine import confine, join_cgroup
+from perflab.checking.remote.peer import Peer
+from perflab.i18n import _, use_language
+from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
+
+__all__ = ["main"]
+
+_REAL_EXIT = os._exit
+
+
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m perflab.checking.remote.subject")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--exercise", required=True)
+    parser.add_argument("--path", type=Path, help="the learner's file or notebook")
+    parser.add_argument("--code", type=Path, help="a file with code to run instead, e.g. for a fresh process")
+    parser.add_argument("--root", type=Path)
+    parser.add_argument("--lang")
+    parser.add_argument("--parent-pid", type=int)
+    parser.add_argument("--memory-mb", type=int, default=0)
+    parser.add_argument("--cpu-s", type=int, default=0)
+    parser.add_argument("--confine-tmp-mb", type=int, default=0, help="a read-only world with a /tmp this big")
+    parser.add_argument("--cgroup", type=Path)
+    parser.add_argument("--max-processes", type=int, default=64)
+    return parser.parse_args(argv)
+
+
+def _load(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the learner's code; return the load check's outcome as plain fields, and the named objects."""
+    manifest = load_manifest(args.root)
+    exercise = manifest[args.exercise]
+    if args.code is not None:  # code the judge handed over: a fresh process of the learner's code, or none
+        objects = run_source(args.code.read_text(encoding="utf-8"), "<exercise>", "perflab_fresh")
+        return {"passed": True}, {n: objects[n] for n in exercise.names if n in objects}
+    box: dict[str, Namespace] = {}
+    loaded = run_checks(exercise.id, [load_check(exercise, args.path, box)], Namespace({}, source=args.path.name))
+    outcome = vars(loaded.outcomes[0]) if loaded.outcomes else {"passed": False}
+    found = box["ns"].objects if loaded.passed and "ns" in box else {}
+    return dict(outcome), {n: found[n] for n in exercise.names if n in found}
+
+
+def _guard_exit(peer: Peer) -> None:
+    """Make ``os._exit`` in the learner's code tell the judge which exit it was, and where, before it ends."""
+    pid = os.getpid()
+
+    def learner_exit(status: int) -> None:
+        if os.getpid() == pid:
+            caller = sys._getframe(1)
+            message = _("Your code called os._exit({status}) on line {line} of {file}: it ends the whole process "
+                        "at once, the checks included. Return a value, or raise an exception, instead.",
+                        status=status, line=caller.f_lineno, file=os.path.basename(caller.f_code.co_filename))
+            peer.notify("farewell", message)
+        _REAL_EXIT(status)
+
+    os._exit = learner_exit
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Confine, load the learner's code, say hello, and serve the judge until it hangs up.
+
+    Args:
+        argv: The arguments. Defaults to ``sys.argv[1:]``.
+    """
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
+    become_subreaper()
+    import faulthandler; faulthandler.register(signal.SIGUSR1)
+    signal.signal(signal.SIGTERM, _end_on_signal)
+    join_cgroup(args.cgroup, args.max_processes)
+    if args.confine_tmp_mb:
+        os.chdir(confine(args.confine_tmp_mb))
+    _limit(args.memory_mb, args.cpu_s)
+    if args.lang:
+        use_language(args.lang)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    peer = Peer(socket.socket(fileno=args.fd), trusted=False, home=loop).start()
+    _guard_exit(peer)
+    outcome, objects = _load(args)
+    peer.notify("hello", {"outcome": outcome, "objects": objects, "pid": os.getpid()})
+    loop.run_until_complete(asyncio.to_thread(peer.gone.wait))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        reap_descendants(pid_namespace=False, wait_s=0.5)  # nothing the learner's code started outlives it
+        _REAL_EXIT(0)
