@@ -22,7 +22,7 @@ from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_des
 from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
 from perflab.checking.explain import explain
 from perflab.i18n import _, use_language
-from perflab.checking.learner import ExerciseCellMissing, load_learner
+from perflab.checking.learner import ExerciseCellMissing, load_learner, run_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 
 __all__ = ["LOAD_TIMEOUT_S", "check_file", "load_check", "main"]
@@ -35,21 +35,28 @@ def _line_of(error: BaseException, filename: str) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace]) -> Check:
+def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace], source: str | None = None) -> Check:
     """Return a check that runs the learner's file and puts its objects in ``box["ns"]``.
 
     Args:
         exercise: The manifest entry.
         path: The learner's ``.py`` file or notebook.
         box: Receives the learner's namespace when the file ran to the end.
+        source: The code to run, already read from ``path`` (a subject reads nothing). Defaults to reading it.
     """
 
+    def learner() -> Namespace:
+        if source is None:
+            return load_learner(path, exercise.id, exercise.names)
+        objects = run_source(source, str(path), "perflab_exercise_" + exercise.id)
+        return Namespace({n: objects[n] for n in exercise.names if n in objects}, source=path.name, code=source)
+
     def run(_ns: Namespace) -> None:
-        if not path.is_file():
+        if source is None and not path.is_file():
             raise CheckFailed(_("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.",
                                 path=path, id=exercise.id))
         try:
-            box["ns"] = load_learner(path, exercise.id, exercise.names)
+            box["ns"] = learner()
         except SyntaxError as exc:
             raise CheckFailed(
                 _("Python cannot read your code: {error} (line {line}).", error=exc.msg, line=exc.lineno),

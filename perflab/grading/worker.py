@@ -24,7 +24,7 @@ from perflab.i18n import use_language
 
 __all__ = ["DEFAULT_RUNNER", "load_runner", "worker"]
 
-DEFAULT_RUNNER = "perflab.grading.fork:fork_check"
+DEFAULT_RUNNER = "perflab.checking.remote.judge:judge_check"  # the verdict is decided out of the learner's reach
 
 
 @functools.cache

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from perflab.checking.checks._etag_http import (
     CHANGED, CHANGED_AGAIN, PATH, PRODUCTS, client_for, current_etag, old_tag_gets_200, put_product,
 )
-from perflab.checking.checks._fresh import learner_code, run_again, run_fresh, run_here
+from perflab.checking.checks._fresh import again_elsewhere, fresh_process, learner_code, run_here
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 
@@ -39,7 +38,7 @@ async def same_in_every_process(ns: Namespace) -> None:
     if not all(here):
         raise CheckFailed(_("Not checked yet: GET {path} did not answer the product with an ETag. "
                             "Pass the first check first.", path=PATH), actual=here)
-    there = await asyncio.to_thread(run_fresh, source, _ETAGS)
+    there = await fresh_process(ns, source, _ETAGS)
     if here != there:
         raise CheckFailed(_("The same products got other ETags in another Python process, so every worker and "
                             "every restart would make clients download everything again. hash() of a str, "
@@ -57,7 +56,7 @@ async def _run_again(ns: Namespace) -> Any:
         ns: The learner's objects.
     """
     code = learner_code(ns, "create_app", "def create_app(products)")
-    objects = await asyncio.to_thread(run_again, code, "perflab_restarted")
+    objects = await again_elsewhere(ns, code, "perflab_restarted")
     if "create_app" not in objects:
         raise CheckFailed(_("`{name}` is not defined. Run the exercise cell, and keep the name the exercise asks for.",
                             name="create_app"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import inspect
 import json
 import linecache
@@ -16,7 +17,7 @@ from perflab.checking.engine import CheckFailed, Namespace
 from perflab.checking.learner import run_source
 from perflab.i18n import _
 
-__all__ = ["definitions_of", "learner_code", "run_again", "run_fresh", "run_here"]
+__all__ = ["again_elsewhere", "definitions_of", "fresh_process", "learner_code", "run_again", "run_fresh", "run_here"]
 
 
 _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
@@ -158,8 +159,52 @@ def run_fresh(source: str, probe: str, timeout_s: float = 20.0) -> Any:
         raise CheckFailed(_("Your code did not finish in a fresh Python process within {seconds:g} s.",
                             seconds=timeout_s)) from None
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [""])[-1]
-        raise CheckFailed(_("Your code failed in a fresh Python process. Keep everything it needs in the "
-                            "exercise cell or file."), actual=last)
+        raise _fresh_failed((done.stderr.strip().splitlines() or [""])[-1])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
+
+
+def _fresh_failed(detail: str) -> CheckFailed:
+    return CheckFailed(_("Your code failed in a fresh Python process. Keep everything it needs in the "
+                         "exercise cell or file."), actual=detail)
+
+
+async def _start_fresh(ns: Namespace, code: str, hash_seed: str | None) -> dict[str, Any]:
+    """Start another subject that runs ``code``, kept until the judge's subject ends; return its objects."""
+    fresh = ns.subject.fresh(code, hash_seed)
+    ns.subject.adopt(fresh)
+    outcome, objects = await asyncio.to_thread(fresh.start)
+    if not outcome.passed:
+        raise _fresh_failed(outcome.message)
+    return objects
+
+
+async def fresh_process(ns: Namespace, source: str, probe: str) -> Any:
+    """Run ``source`` in a new process with another hash seed, then ``probe``'s ``main(learner)`` on it.
+
+    Judged (``ns.subject`` set), the new process is another subject and the probe runs here, so
+    what it reports is observed here; otherwise ``run_fresh`` runs both there.
+
+    Args:
+        ns: The learner's objects.
+        source: The learner's code (see ``learner_code``).
+        probe: Python source that defines ``main(learner)``, sync or async, returning JSON data.
+    """
+    if ns.subject is None:
+        return await asyncio.to_thread(run_fresh, source, probe)
+    return await run_here(await _start_fresh(ns, source, _other_hash_seed()), probe)
+
+
+async def again_elsewhere(ns: Namespace, code: str, module_name: str) -> dict[str, Any]:
+    """Run the learner's code again as a restarted worker would; return its objects.
+
+    Judged, the restart is a new subject process; otherwise a fresh module here (``run_again``).
+
+    Args:
+        ns: The learner's objects.
+        code: The learner's code (see ``learner_code``).
+        module_name: The fresh module's name, when it runs here.
+    """
+    if ns.subject is None:
+        return await asyncio.to_thread(run_again, code, module_name)
+    return await _start_fresh(ns, code, None)

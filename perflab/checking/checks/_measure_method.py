@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
+from perflab.checking.remote.stubs import globals_of
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 from perflab.lab.fakes import quiet_app
@@ -120,8 +121,8 @@ async def agrees_with_own_comparison(ns: Namespace) -> None:
         ns: The learner's objects.
     """
     measure = ns.require("compare_with_jsonresponse", "async def compare_with_jsonresponse() -> float")
-    scope = getattr(measure, "__globals__", None)
-    if not isinstance(scope, dict) or "app" not in scope or "baseline" not in scope:
+    scope = globals_of(measure)
+    if not hasattr(type(scope), "__setitem__") or "app" not in scope or "baseline" not in scope:
         raise CheckFailed(_("compare_with_jsonresponse() must time the `app` and `baseline` defined next to it."),
                           expected="app, baseline", actual=repr(measure))
     ratios: dict[str, float] = {}

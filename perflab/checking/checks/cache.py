@@ -7,7 +7,6 @@ deterministic, and gone afterwards, even when the course runs against a real ``R
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ from typing import Any
 from perflab.checking.checks._cache_lab import (
     Probe, call, call_text, decorate, fake_redis, keys_of, miss_then_hit,
 )
-from perflab.checking.checks._fresh import learner_code, run_fresh, run_here
+from perflab.checking.checks._fresh import fresh_process, learner_code, run_here
 from perflab.checking.checks._shared import same_json
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _
@@ -95,7 +94,7 @@ async def same_key_in_every_process(ns: Namespace) -> None:
     here = await run_here(ns.objects, _KEYS_WRITTEN)
     if not here:
         raise CheckFailed(_("Not checked yet: nothing was written to Redis. Pass the first check first."))
-    there = await asyncio.to_thread(run_fresh, source, _KEYS_WRITTEN)
+    there = await fresh_process(ns, source, _KEYS_WRITTEN)
     if here != there:
         raise CheckFailed(
             _("The same calls wrote different keys in another Python process. hash() of a str differs from "

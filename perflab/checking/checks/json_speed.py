@@ -6,18 +6,20 @@ sent, with ``JSONResponse``. Both are called in-process, alternately, and compar
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import math
 import statistics
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import FastAPIDeprecationWarning
 from fastapi.responses import JSONResponse, ORJSONResponse, UJSONResponse
-from fastapi.routing import APIRoute
 
 from perflab.checking.checks._measure_method import MIN_MOVE, agrees_with_own_comparison
 from perflab.checking.engine import Check, CheckFailed, Namespace
@@ -33,6 +35,7 @@ except ImportError:  # Windows
 __all__ = ["CHECKS", "MIN_MOVE", "MIN_SPEEDUP"]
 
 PATH = "/items"
+_DEPRECATED = {ORJSONResponse.__name__, UJSONResponse.__name__}
 COUNT = 1000
 FIELDS = {"id": int, "name": str, "price": float, "in_stock": bool, "tags": list}
 # Measured here in CPU time with asgi_client, medians of 31 alternate calls, the other core busy
@@ -60,10 +63,27 @@ async def _get_items(ns: Namespace) -> tuple[httpx.Response, list[str]]:
             warnings.simplefilter("always", FastAPIDeprecationWarning)
             response = await client.get(PATH)
     deprecated = [str(w.message).split(",")[0] for w in caught if issubclass(w.category, FastAPIDeprecationWarning)]
+    if ns.subject is not None:  # judged, the warning is raised in the subject: read the code here instead
+        deprecated = _deprecated_in(ns.code or "")
     if response.status_code != 200:
         raise CheckFailed(_("GET /items must answer 200."), input=f"GET {PATH}", expected=200,
                           actual=f"{response.status_code} {response.text[:200]}")
     return response, deprecated
+
+
+def _deprecated_in(code: str) -> list[str]:
+    """Return the deprecated response classes that ``code`` uses (not merely imports).
+
+    Args:
+        code: The learner's code.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    used |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    return sorted(used & _DEPRECATED)
 
 
 def _items(response: httpx.Response) -> Any:
@@ -168,9 +188,10 @@ async def uses_no_deprecated_response(ns: Namespace) -> None:
     Args:
         ns: The learner's objects.
     """
-    routes = [r for r in getattr(_app(ns), "routes", []) if isinstance(r, APIRoute) and r.path == PATH]
-    declared = [r.response_class.__name__ for r in routes
-                if isinstance(r.response_class, type) and issubclass(r.response_class, (ORJSONResponse, UJSONResponse))]
+    # By class names along the MRO, not issubclass: judged, the routes are stubs of the subject's.
+    routes = [r for r in getattr(_app(ns), "routes", []) if getattr(r, "path", None) == PATH]
+    declared = [getattr(r.response_class, "__name__", "?") for r in routes
+                if _DEPRECATED & {getattr(c, "__name__", "") for c in getattr(r.response_class, "__mro__", ())}]
     _response, deprecated = await _get_items(ns)
     if declared or deprecated:
         raise CheckFailed(
@@ -199,27 +220,45 @@ def _process_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _cpu_s(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = _process_cpu_s()
+async def _cpu_s(fn: Callable[[], Awaitable[Any]], clock: Callable[[], float] = _process_cpu_s) -> float:
+    start = clock()
     await fn()
-    return _process_cpu_s() - start
+    return clock() - start
+
+
+@asynccontextmanager
+async def _baseline_app(ns: Namespace, rows: Any) -> AsyncIterator[tuple[Any, Callable[[], float]]]:
+    """Yield the JSONResponse app for ``rows`` and the clock of the process it runs in.
+
+    Judged, it runs in a subject of its own that never ran the learner's code (which could
+    otherwise slow it down), and each subject's CPU clock is read from here.
+    """
+    if ns.subject is None:
+        yield _baseline(rows), _process_cpu_s
+        return
+    clean = ns.subject.fresh("")
+    ns.subject.adopt(clean)
+    await asyncio.to_thread(clean.start)
+    yield await clean.peer.run(_baseline, rows), clean.cpu_s
 
 
 async def _speedup(ns: Namespace) -> float:
     """Measure how many times faster the learner's route is than JSONResponse with the same items.
 
-    Both run in this process, so CPU time measures them fairly even when other programs compete for
-    the CPU: wall time then punishes the longer call more, as a preemption hits it more often.
+    Both run in one process (or, judged, in two alike), so CPU time measures them fairly even when
+    other programs compete for the CPU: wall time then punishes the longer call more, as a
+    preemption hits it more often.
 
     Args:
         ns: The learner's objects.
     """
+    clock = _process_cpu_s if ns.subject is None else ns.subject.cpu_s
     async with asgi_client(_app(ns)) as client:
         rows = _items(await client.get(PATH))
-        async with asgi_client(_baseline(rows)) as slow:
+        async with _baseline_app(ns, rows) as (baseline, baseline_clock), asgi_client(baseline) as slow:
             for _i in range(3):  # warm-up
                 await slow.get(PATH), await client.get(PATH)
-            pairs = [(await _cpu_s(lambda: slow.get(PATH)), await _cpu_s(lambda: client.get(PATH)))
+            pairs = [(await _cpu_s(lambda: slow.get(PATH), baseline_clock), await _cpu_s(lambda: client.get(PATH), clock))
                      for _i in range(REPEAT)]
     baseline_s, route_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
     return baseline_s / route_s if route_s > 0 else math.inf

@@ -9,6 +9,7 @@ learner's code cannot reach: it cannot patch the engine, write the report, or ch
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -21,8 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from perflab.checking.engine import CheckFailed, Namespace, Outcome, Report, run_checks
-from perflab.checking.learner import learner_source
+from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
+from perflab.checking.learner import ExerciseCellMissing, learner_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.remote.confine import end_cgroup, pids_cgroup
 from perflab.checking.remote.peer import Peer
@@ -31,6 +32,7 @@ from perflab.i18n import _, current_language
 
 __all__ = ["Confinement", "Subject", "judge_check"]
 
+_PR_SET_DUMPABLE = 4  # from <linux/prctl.h>
 HELLO_S = 15.0  # start-up (about 1 s) plus the learner's code at the top level (the load check allows 10 s)
 _OUTPUT_LIMIT = 64 * 1024
 
@@ -60,16 +62,16 @@ class Subject:
     Args:
         exercise: The manifest entry.
         root: The course root.
-        path: The learner's file or notebook. Defaults to none, with ``code`` instead.
-        code: Code to run instead of a file (a fresh process of the learner's code, or "" for none).
+        code: The code to run: the learner's (see ``learner_source``), or "" for none.
+        filename: Where it came from, for messages. Defaults to "<exercise>".
         lang: The language of messages made there.
         confinement: Its limits.
         hash_seed: Its PYTHONHASHSEED. Defaults to this process's.
     """
 
-    def __init__(self, exercise: Exercise, root: Path, *, path: Path | None = None, code: str | None = None,
-                 lang: str = "en", confinement: Confinement = Confinement(), hash_seed: str | None = None) -> None:
-        self.exercise, self.root, self.path, self.code, self.lang = exercise, root, path, code, lang
+    def __init__(self, exercise: Exercise, root: Path, code: str, filename: str = "<exercise>", *, lang: str = "en",
+                 confinement: Confinement = Confinement(), hash_seed: str | None = None) -> None:
+        self.exercise, self.root, self.code, self.filename, self.lang = exercise, root, code, filename, lang
         self.confinement, self.hash_seed = confinement, hash_seed
         self.output = b""
         self._scratch = tempfile.TemporaryDirectory(prefix="perflab-subject-")
@@ -79,19 +81,15 @@ class Subject:
         self._drainer: threading.Thread | None = None
         self.peer: Peer | None = None
         self.pid = 0
+        self._adopted: list[Subject] = []
+        self.stopped_after_s: float | None = None  # set when the watchdog ended it
 
     def _command(self, fd: int) -> list[str]:
         c = self.confinement
         command = [sys.executable, "-m", "perflab.checking.remote.subject", "--fd", str(fd),
-                   "--exercise", self.exercise.id, "--root", str(self.root), "--lang", self.lang,
-                   "--parent-pid", str(os.getpid()), "--memory-mb", str(c.memory_mb), "--cpu-s", str(c.cpu_s),
-                   "--max-processes", str(c.max_processes)]
-        if self.code is not None:
-            code_file = Path(self._scratch.name) / "code.py"
-            code_file.write_text(self.code, encoding="utf-8")
-            command += ["--code", str(code_file)]
-        else:
-            command += ["--path", str(self.path)]
+                   "--exercise", self.exercise.id, "--filename", self.filename, "--root", str(self.root),
+                   "--lang", self.lang, "--parent-pid", str(os.getpid()), "--memory-mb", str(c.memory_mb),
+                   "--cpu-s", str(c.cpu_s), "--max-processes", str(c.max_processes)]
         if c.read_only:
             command += ["--confine-tmp-mb", str(c.tmp_mb)]
         if self._group is not None:
@@ -113,13 +111,14 @@ class Subject:
         try:
             self._proc = subprocess.Popen(
                 self._command(theirs.fileno()), pass_fds=[theirs.fileno()], cwd=self._scratch.name,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True, env=self._environment())
         finally:
             theirs.close()
+        self._send_code()
         self._drainer = threading.Thread(target=self._drain, name="perflab-subject-output", daemon=True)
         self._drainer.start()
-        self.peer = Peer(ours, trusted=True, home=self._home.start()).start()
+        self.peer = Peer(ours, trusted=True, home=self._home.start(), why_gone=self._why_gone).start()
         try:
             hello = self.peer.wait_notice("hello", HELLO_S)
         except TimeoutError:
@@ -130,6 +129,38 @@ class Subject:
             return Outcome(_("Your code runs from top to bottom"), False, exc.message, actual=self.shown_output()), {}
         self.pid = int(hello.get("pid", 0)) if isinstance(hello, dict) else 0
         return _outcome_of(hello), _objects_of(hello, self.exercise)
+
+    def _send_code(self) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        with contextlib.suppress(OSError):  # a subject that died at once is reported by the hello
+            self._proc.stdin.write(self.code.encode("utf-8"))
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
+
+    def _why_gone(self) -> str:
+        """Say why the process ended without a farewell: stopped in time, out of limits, or its status."""
+        assert self._proc is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(1.0)
+        code = self._proc.returncode
+        if self.stopped_after_s is not None:
+            return _("Stopped after {seconds:g} s. Look for an endless loop at the top level of your file, "
+                     "or code that never returns.", seconds=self.stopped_after_s)
+        if code is not None and -code in (signal.SIGXCPU, signal.SIGKILL):
+            return _("The check process was stopped: it used too much CPU time or memory (status {code}).",
+                     code=code)
+        return _("The check process ended without a result (status {code}). Its last output is below.", code=code)
+
+    def stop(self, after_s: float) -> None:
+        """End the process now, saying it was stopped after ``after_s`` seconds; waiting calls fail at once.
+
+        Args:
+            after_s: The time allowed, for the message.
+        """
+        self.stopped_after_s = after_s
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
 
     def _drain(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -151,11 +182,21 @@ class Subject:
             code: The code to run ("" for none).
             hash_seed: Its PYTHONHASHSEED. Defaults to this process's.
         """
-        return Subject(self.exercise, self.root, code=code, lang=self.lang, confinement=self.confinement,
+        return Subject(self.exercise, self.root, code, lang=self.lang, confinement=self.confinement,
                        hash_seed=hash_seed)
 
+    def adopt(self, other: Subject) -> None:
+        """Close ``other`` when this subject closes (a fresh process a check started).
+
+        Args:
+            other: Another subject.
+        """
+        self._adopted.append(other)
+
     def close(self) -> None:
-        """End the process and everything it started, and close the connection."""
+        """End the process and everything it started, and close the connection; then the subjects it adopted."""
+        for other in self._adopted:
+            other.close()
         if self._proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGTERM)  # it ends what the learner's code started
@@ -194,10 +235,33 @@ def _objects_of(hello: Any, exercise: Exercise) -> dict[str, Any]:
 
 def _watchdog(subject: Subject, timeout_s: float) -> threading.Timer:
     # Past the time allowed for the whole exercise, the subject goes: every call still waiting fails at once.
-    timer = threading.Timer(timeout_s, lambda: subject._proc and subject._proc.kill())
+    timer = threading.Timer(timeout_s, subject.stop, args=(timeout_s,))
     timer.daemon = True
     timer.start()
     return timer
+
+
+def _untraceable() -> None:
+    # A process of the same user may not trace this one or read its memory: the subject cannot
+    # reach into the judge even where ptrace is otherwise open to it.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def _not_run(checks: list[Check]) -> list[Outcome]:
+    return [Outcome(_(c.title), False, _("Not run: your code must run to the end first.")) for c in checks]
+
+
+def _unreadable(exercise_id: str, path: Path, error: Exception, checks: list[Check], duration_s: float) -> Report:
+    if isinstance(error, ExerciseCellMissing):
+        message = str(error)
+    elif isinstance(error, FileNotFoundError):
+        message = _("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.", path=path,
+                    id=exercise_id)
+    else:
+        message = f"{type(error).__name__}: {error}"
+    loaded = Outcome(_("Your code runs from top to bottom"), False, message)
+    return Report(exercise_id, [loaded, *_not_run(checks)], duration_s)
 
 
 def judge_check(exercise_id: str, path: Path, *, lang: str | None = None, timeout_s: float = 60.0,
@@ -213,22 +277,26 @@ def judge_check(exercise_id: str, path: Path, *, lang: str | None = None, timeou
         root: The course root. Defaults to ``course_root()``.
         read_only: Whether the subject's world is read-only. Defaults to True.
     """
+    _untraceable()
     lang, manifest = lang or current_language(), load_manifest(root)
     exercise, start = manifest[exercise_id], time.perf_counter()
     checks = load_checks(exercise, manifest.root)
     confinement = Confinement(memory_mb=memory_mb, cpu_s=int(timeout_s) * 2 + 5, read_only=read_only)
     path = Path(path).resolve()
-    with Subject(exercise, manifest.root, path=path, lang=lang, confinement=confinement) as subject:
+    try:
+        code = learner_source(path, exercise_id)
+    except (OSError, UnicodeDecodeError, ExerciseCellMissing) as exc:
+        return _unreadable(exercise_id, path, exc, checks, time.perf_counter() - start)
+    with Subject(exercise, manifest.root, code, str(path), lang=lang, confinement=confinement) as subject:
         timer = _watchdog(subject, timeout_s)
         try:
             loaded, objects = subject.start()
             if not loaded.passed:
-                skipped = [Outcome(_(c.title), False, _("Not run: your code must run to the end first.")) for c in checks]
-                return Report(exercise_id, [replace(loaded, actual=loaded.actual or subject.shown_output())] + skipped,
-                              time.perf_counter() - start)
-            ns = Namespace(objects, source=path.name, code=learner_source(path, exercise_id))
+                loaded = replace(loaded, actual=loaded.actual or subject.shown_output())
+                return Report(exercise_id, [loaded, *_not_run(checks)], time.perf_counter() - start)
+            ns = Namespace(objects, source=path.name, code=code)
             ns.subject = subject
             report = run_checks(exercise_id, checks, ns)
         finally:
             timer.cancel()
-    return Report(exercise_id, [loaded] + report.outcomes, time.perf_counter() - start)
+    return Report(exercise_id, report.outcomes, time.perf_counter() - start)  # as check_file: the load passed

@@ -18,6 +18,7 @@ import itertools
 import pickle
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from perflab.checking.engine import CheckFailed
@@ -27,7 +28,6 @@ from perflab.i18n import _
 
 __all__ = ["Peer", "PeerGone", "RemoteError"]
 
-_SHOWN = 300  # characters of a repr or a message kept
 
 
 class PeerGone(CheckFailed):
@@ -52,10 +52,12 @@ class Peer:
         sock: A connected stream socket (one end of a socketpair).
         trusted: Whether this side is the judge: it may send pickles, and accepts none.
         home: The loop that runs calls on objects exported outside any loop.
+        why_gone: Says why the other side ended, when it did without a farewell. Defaults to a plain message.
     """
 
-    def __init__(self, sock: socket.socket, *, trusted: bool, home: asyncio.AbstractEventLoop) -> None:
-        self.sock, self.trusted, self.home = sock, trusted, home
+    def __init__(self, sock: socket.socket, *, trusted: bool, home: asyncio.AbstractEventLoop,
+                 why_gone: Callable[[], str] | None = None) -> None:
+        self.sock, self.trusted, self.home, self._why_gone = sock, trusted, home, why_gone
         self._exported: dict[int, tuple[Any, asyncio.AbstractEventLoop]] = {}
         self._ids: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
         self._pending: dict[int, concurrent.futures.Future[Any]] = {}
@@ -204,6 +206,9 @@ class Peer:
         except (EOFError, OSError, ValueError):
             pass
         finally:
+            if not self.farewell and self._why_gone is not None:
+                with contextlib.suppress(Exception):
+                    self.farewell = self._why_gone()
             with self._noticed:
                 self.gone.set()
                 self._noticed.notify_all()

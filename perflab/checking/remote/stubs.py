@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for the annotations: peer imports this module
     from perflab.checking.remote.peer import Peer
 
-__all__ = ["describe", "handle_in", "remote_of", "stub"]
+__all__ = ["describe", "globals_of", "handle_in", "remote_of", "stub"]
 
 _SYNC = ("__getitem__", "__setitem__", "__delitem__", "__contains__", "__len__", "__iter__", "__next__",
          "__bool__", "__enter__", "__exit__", "__aiter__", "__call__")
@@ -170,3 +170,16 @@ def stub(peer: Peer, handle: int, meta: dict[str, Any]) -> Any:
     object.__setattr__(obj, "_perflab_remote", (peer, handle))
     object.__setattr__(obj, "_perflab_repr", str(meta.get("r", "<remote>")))
     return _register(obj, peer, handle)
+
+
+def globals_of(function: Any) -> Any:
+    """Return the globals ``function`` reads: its own module's, even when it is a stub of the subject's.
+
+    Args:
+        function: A function, or a stub of one.
+    """
+    found = remote_of(function)
+    if found is None:
+        return getattr(function, "__globals__", None)
+    peer, handle = found
+    return peer.request_sync("getattr", handle, name="__globals__")

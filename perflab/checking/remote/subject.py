@@ -21,8 +21,7 @@ from typing import Any
 
 from perflab.checking._runner import _end_on_signal, _limit, load_check
 from perflab.checking.engine import Namespace, run_checks
-from perflab.checking.learner import run_source
-from perflab.checking.manifest import load_manifest
+from perflab.checking.manifest import Exercise, load_manifest
 from perflab.checking.remote.confine import confine, join_cgroup
 from perflab.checking.remote.peer import Peer
 from perflab.i18n import _, use_language
@@ -37,8 +36,7 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m perflab.checking.remote.subject")
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--exercise", required=True)
-    parser.add_argument("--path", type=Path, help="the learner's file or notebook")
-    parser.add_argument("--code", type=Path, help="a file with code to run instead, e.g. for a fresh process")
+    parser.add_argument("--filename", required=True, help="where the code on stdin came from, for messages")
     parser.add_argument("--root", type=Path)
     parser.add_argument("--lang")
     parser.add_argument("--parent-pid", type=int)
@@ -50,15 +48,11 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _load(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run the learner's code; return the load check's outcome as plain fields, and the named objects."""
-    manifest = load_manifest(args.root)
-    exercise = manifest[args.exercise]
-    if args.code is not None:  # code the judge handed over: a fresh process of the learner's code, or none
-        objects = run_source(args.code.read_text(encoding="utf-8"), "<exercise>", "perflab_fresh")
-        return {"passed": True}, {n: objects[n] for n in exercise.names if n in objects}
+def _load(exercise: Exercise, filename: str, code: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the code; return the load check's outcome as plain fields, and the objects the exercise names."""
     box: dict[str, Namespace] = {}
-    loaded = run_checks(exercise.id, [load_check(exercise, args.path, box)], Namespace({}, source=args.path.name))
+    path = Path(filename)
+    loaded = run_checks(exercise.id, [load_check(exercise, path, box, code)], Namespace({}, source=path.name))
     outcome = vars(loaded.outcomes[0]) if loaded.outcomes else {"passed": False}
     found = box["ns"].objects if loaded.passed and "ns" in box else {}
     return dict(outcome), {n: found[n] for n in exercise.names if n in found}
@@ -90,9 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.parent_pid:
         die_with_parent(args.parent_pid)
     become_subreaper()
-    import faulthandler; faulthandler.register(signal.SIGUSR1)
     signal.signal(signal.SIGTERM, _end_on_signal)
     join_cgroup(args.cgroup, args.max_processes)
+    code = sys.stdin.read()  # the judge sends the code: nothing is read from the course or the submissions
+    exercise = load_manifest(args.root)[args.exercise]
     if args.confine_tmp_mb:
         os.chdir(confine(args.confine_tmp_mb))
     _limit(args.memory_mb, args.cpu_s)
@@ -102,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     peer = Peer(socket.socket(fileno=args.fd), trusted=False, home=loop).start()
     _guard_exit(peer)
-    outcome, objects = _load(args)
+    outcome, objects = _load(exercise, args.filename, code)
     peer.notify("hello", {"outcome": outcome, "objects": objects, "pid": os.getpid()})
     loop.run_until_complete(asyncio.to_thread(peer.gone.wait))
     return 0
