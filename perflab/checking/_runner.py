@@ -20,7 +20,7 @@ from pathlib import Path
 
 from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
-from perflab.checking.explain import explain
+from perflab.checking.explain import LIMIT_ERRNOS, explain
 from perflab.i18n import _, use_language
 from perflab.checking.learner import ExerciseCellMissing, load_learner, run_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
@@ -72,6 +72,8 @@ def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace], source
             if line is None:
                 raise
             message = _("Your code raised an exception on line {line}: {error}", line=line, error=where)
+            if isinstance(exc, OSError) and exc.errno in LIMIT_ERRNOS:  # a limit of the check: say which
+                message = explain(exc)
             raise CheckFailed(message) from None
 
     return Check("Your code runs from top to bottom", run, timeout_s=LOAD_TIMEOUT_S)

@@ -2,8 +2,8 @@
 
 ``confine`` runs in the subject before the learner's code does. It enters a user and a mount
 namespace of its own, remounts every file system read-only (the course, ``solutions/``, the
-other submissions and the output folder with them), and mounts a size-limited tmpfs on /tmp and
-/dev/shm: the only places left to write. In its own user namespace the process has no
+other submissions and the output folder with them), and mounts a size-limited tmpfs on its
+working folder (which becomes TMPDIR) and on /dev/shm: the only places left to write. In its own user namespace the process has no
 privilege over the judge, so it cannot undo the mounts outside, trace the judge or read its memory.
 
 ``pids_cgroup`` makes a pids cgroup (v2 where delegated, else v1) that caps the number of
@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import os
 import resource
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,22 +76,26 @@ def _read_only(point: str) -> None:
     _mount(None, point, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | locked)
 
 
-def confine(tmp_mb: int) -> Path:
-    """Make every file system read-only for this process and its children, with a private /tmp; return a workdir there.
+def confine(tmp_mb: int, workdir: Path) -> None:
+    """Make every file system read-only for this process and its children, except a private ``workdir``.
+
+    ``workdir`` gets a size-limited tmpfs of its own and becomes TMPDIR (and /dev/shm is one too);
+    everything else, /tmp included, stays visible and read-only.
 
     Args:
-        tmp_mb: The size of the private /tmp (and of /dev/shm), in MiB: filling it is all a disk-filler can do.
+        tmp_mb: The size of the private folder, in MiB: filling it is all a disk-filler can do.
+        workdir: An existing, empty folder: the only place left to write.
     """
     _enter_namespaces()
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing done here reaches the judge's mounts
     for point in _mount_points():
         _read_only(point)
-    for point, size in (("/tmp", tmp_mb), ("/dev/shm", max(1, tmp_mb // 4))):
-        if os.path.isdir(point):
-            _mount("tmpfs", point, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={size}m,mode=1777")
-    workdir = Path("/tmp/work")
-    workdir.mkdir()
-    return workdir
+    _mount("tmpfs", str(workdir), "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={tmp_mb}m,mode=0700")
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={max(1, tmp_mb // 4)}m,mode=1777")
+    os.chdir(workdir)  # into the new tmpfs: the old folder lies beneath it
+    os.environ["TMPDIR"] = os.environ["MPLCONFIGDIR"] = str(workdir)
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
 
 
 def pids_cgroup(name: str, limit: int) -> Path | None:
@@ -101,7 +106,8 @@ def pids_cgroup(name: str, limit: int) -> Path | None:
         limit: The most processes it may hold.
     """
     for root in _CGROUP_ROOTS:
-        if not (root / "pids.max").exists() and "pids" not in _read(root / "cgroup.subtree_control"):
+        v1 = root.name == "pids" and (root / "cgroup.procs").exists()
+        if not v1 and "pids" not in _read(root / "cgroup.subtree_control"):
             continue
         with contextlib.suppress(OSError):
             group = root / name

@@ -98,7 +98,7 @@ class Subject:
 
     def _environment(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "PERFLAB_LANG": self.lang,
-               "MPLCONFIGDIR": "/tmp/perflab-matplotlib", "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONDONTWRITEBYTECODE": "1"}
         env.update({name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
         if self.hash_seed is not None:
             env["PYTHONHASHSEED"] = self.hash_seed

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perflab.checking.engine import CheckFailed
+from perflab.checking.explain import learner_line, memory_limit_mb
 from perflab.checking.remote import stubs
 from perflab.checking.remote.codec import decode, encode, pack, read_frame
 from perflab.i18n import _
@@ -76,6 +77,12 @@ class Peer:
         """Start reading the other side's frames; return self."""
         self._reader.start()
         return self
+
+    def forget_in_child(self) -> None:
+        """In a child forked from this process: never send on the connection, which is the parent's."""
+        self._send = lambda header, blobs: None  # type: ignore[method-assign]
+        with contextlib.suppress(OSError):
+            self.sock.close()  # this copy only: the parent's socket stays open
 
     def close(self) -> None:
         """Close the connection; calls still waiting fail with PeerGone."""
@@ -317,6 +324,10 @@ class Peer:
         data: dict[str, Any] = {"type": kind.__name__, "module": kind.__module__, "message": str(exc)[:2000]}
         if id(exc) in self._errors_received:
             data["origin"] = self._errors_received[id(exc)]
+        if isinstance(exc, OSError) and isinstance(exc.errno, int):
+            data["errno"], data["strerror"] = exc.errno, str(exc.strerror or "")
+        if not self.trusted:  # where in the learner's code, and the memory limit: for the judge's message
+            data["where"], data["limit_mb"] = learner_line(exc), memory_limit_mb()
         if self.trusted:
             key = next(self._counter)
             self._errors_sent[key], data["key"] = exc, key
@@ -339,10 +350,25 @@ class Peer:
         origin = data.get("origin")
         if isinstance(origin, int) and origin in self._errors_sent:
             return self._errors_sent[origin]  # our own exception, passed through the learner's code
+        error = self._rebuilt(data)
+        where = data.get("where")
+        if isinstance(where, list) and len(where) == 2:
+            with contextlib.suppress(Exception):
+                error._perflab_where = (str(where[0]), int(where[1]))  # type: ignore[attr-defined]
+        if isinstance(data.get("limit_mb"), int):
+            with contextlib.suppress(Exception):
+                error._perflab_limit_mb = data["limit_mb"]  # type: ignore[attr-defined]
+        return error
+
+    @staticmethod
+    def _rebuilt(data: dict[str, Any]) -> BaseException:
+        """Return an exception like the subject's: a built-in type by name (with its errno), else a RemoteError."""
         name, module, message = str(data.get("type")), str(data.get("module")), str(data.get("message", ""))
         kind = getattr(builtins, name, None) if module == "builtins" else None
         if isinstance(kind, type) and issubclass(kind, BaseException):
             with contextlib.suppress(Exception):
+                if issubclass(kind, OSError) and isinstance(data.get("errno"), int):
+                    return kind(data["errno"], str(data.get("strerror", "")))
                 return kind(message) if message else kind()
         return _remote_error_type(module, name)(message)
 

@@ -42,7 +42,7 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--parent-pid", type=int)
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-s", type=int, default=0)
-    parser.add_argument("--confine-tmp-mb", type=int, default=0, help="a read-only world with a /tmp this big")
+    parser.add_argument("--confine-tmp-mb", type=int, default=0, help="a read-only world, with a private working folder this big")
     parser.add_argument("--cgroup", type=Path)
     parser.add_argument("--max-processes", type=int, default=64)
     return parser.parse_args(argv)
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = sys.stdin.read()  # the judge sends the code: nothing is read from the course or the submissions
     exercise = load_manifest(args.root)[args.exercise]
     if args.confine_tmp_mb:
-        os.chdir(confine(args.confine_tmp_mb))
+        confine(args.confine_tmp_mb, Path.cwd())
     _limit(args.memory_mb, args.cpu_s)
     if args.lang:
         use_language(args.lang)
@@ -97,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     peer = Peer(socket.socket(fileno=args.fd), trusted=False, home=loop).start()
     _guard_exit(peer)
+    os.register_at_fork(after_in_child=peer.forget_in_child)
     outcome, objects = _load(exercise, args.filename, code)
     peer.notify("hello", {"outcome": outcome, "objects": objects, "pid": os.getpid()})
     loop.run_until_complete(asyncio.to_thread(peer.gone.wait))
