@@ -236,8 +236,11 @@ def sandbox_note() -> str:
     return _("Your file runs in a child process of its own, in a scratch folder, with limits on time, memory "
              "and CPU; whatever it starts, in a new session too, is ended with the verdict. This is a self-check "
              "for your own machine, not a prison: your code runs as you, can read and write your files and "
-             "reach the network. perflab grade, which instructors use, adds what a self-check leaves out: no "
-             "network beyond loopback, and one isolated worker per learner.")
+             "reach the network, and the checks run in the same process as your code, so code that tampers "
+             "with them fools only you. perflab grade, which instructors use, adds what a self-check leaves "
+             "out: the checks run in a process your code cannot reach, your code sees every file as read-only "
+             "but for a small private folder, may start only a few processes, reaches nothing beyond "
+             "loopback, and each learner has an isolated worker.")
 
 
 def add_exercise_commands(subparsers: Subcommands,

@@ -10,7 +10,6 @@ gets its reply, and the other side's calls wait for its loop, exactly as on a re
 from __future__ import annotations
 
 import asyncio
-import builtins
 import concurrent.futures
 import contextlib
 import inspect
@@ -22,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from perflab.checking.engine import CheckFailed
-from perflab.checking.explain import learner_line, memory_limit_mb
 from perflab.checking.remote import stubs
 from perflab.checking.remote.codec import decode, encode, pack, read_frame
+from perflab.checking.remote.exceptions import ErrorBridge, RemoteError
 from perflab.i18n import _
 
 __all__ = ["Peer", "PeerGone", "RemoteError"]
@@ -33,17 +32,6 @@ __all__ = ["Peer", "PeerGone", "RemoteError"]
 
 class PeerGone(CheckFailed):
     """The other side closed the connection: its process ended (a failed check, with the reason if known)."""
-
-
-class RemoteError(Exception):
-    """An exception the subject raised, of a type the judge does not load: its name and message only."""
-
-
-def _remote_error_type(module: str, name: str, cache: dict[tuple[str, str], type] = {}) -> type:
-    key = (module, name)
-    if key not in cache:
-        cache[key] = type(name, (RemoteError,), {"__module__": module})
-    return cache[key]
 
 
 class Peer:
@@ -63,8 +51,7 @@ class Peer:
         self._ids: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
         self._pending: dict[int, concurrent.futures.Future[Any]] = {}
         self._serving: dict[int, concurrent.futures.Future[Any]] = {}
-        self._errors_sent: dict[int, BaseException] = {}
-        self._errors_received: dict[int, int] = {}  # id(exception) -> the other side's handle of it
+        self._errors = ErrorBridge(trusted)
         self._counter = itertools.count(1)
         self._send_lock = threading.Lock()
         self.gone = threading.Event()
@@ -244,6 +231,8 @@ class Peer:
             self._serve_later(key, header, blobs)
         elif op == "notice" and self.trusted:
             self._noted(str(header.get("kind")), self._decode(header.get("values"), blobs))
+        elif key:  # anything else that waits for an answer (a "run" from the subject, say) is refused
+            self._reply_error(key, LookupError(f"refused: {op}"))
 
     def _noted(self, kind: str, value: Any) -> None:
         if kind == "farewell":
@@ -316,74 +305,9 @@ class Peer:
 
     def _reply_error(self, key: int, exc: BaseException) -> None:
         blobs: list[bytes] = []
+        data = self._errors.data(exc, blobs, self._encode)
         with contextlib.suppress(PeerGone):
-            self._send({"op": "reply", "id": key, "ok": False, "error": self._error_data(exc, blobs)}, blobs)
-
-    def _error_data(self, exc: BaseException, blobs: list[bytes]) -> dict[str, Any]:
-        kind = type(exc)
-        data: dict[str, Any] = {"type": kind.__name__, "module": kind.__module__, "message": str(exc)[:2000]}
-        if id(exc) in self._errors_received:
-            data["origin"] = self._errors_received[id(exc)]
-        if isinstance(exc, OSError) and isinstance(exc.errno, int):
-            data["errno"], data["strerror"] = exc.errno, str(exc.strerror or "")
-        if not self.trusted:  # where in the learner's code, and the memory limit: for the judge's message
-            data["where"], data["limit_mb"] = learner_line(exc), memory_limit_mb()
-        if self.trusted:
-            key = next(self._counter)
-            self._errors_sent[key], data["key"] = exc, key
-            with contextlib.suppress(Exception):
-                blobs.append(pickle.dumps(exc))
-                data["pickle"] = len(blobs) - 1
-            with contextlib.suppress(Exception):
-                data["attributes"] = self._encode(dict(vars(exc)), blobs)
-        return data
+            self._send({"op": "reply", "id": key, "ok": False, "error": data}, blobs)
 
     def _error_from(self, data: dict[str, Any], blobs: list[bytes]) -> BaseException:
-        if self.trusted:
-            return self._untrusted_error(data)
-        error = self._trusted_error(data, blobs)
-        if "key" in data:
-            self._errors_received[id(error)] = int(data["key"])
-        return error
-
-    def _untrusted_error(self, data: dict[str, Any]) -> BaseException:
-        origin = data.get("origin")
-        if isinstance(origin, int) and origin in self._errors_sent:
-            return self._errors_sent[origin]  # our own exception, passed through the learner's code
-        error = self._rebuilt(data)
-        where = data.get("where")
-        if isinstance(where, list) and len(where) == 2:
-            with contextlib.suppress(Exception):
-                error._perflab_where = (str(where[0]), int(where[1]))  # type: ignore[attr-defined]
-        if isinstance(data.get("limit_mb"), int):
-            with contextlib.suppress(Exception):
-                error._perflab_limit_mb = data["limit_mb"]  # type: ignore[attr-defined]
-        return error
-
-    @staticmethod
-    def _rebuilt(data: dict[str, Any]) -> BaseException:
-        """Return an exception like the subject's: a built-in type by name (with its errno), else a RemoteError."""
-        name, module, message = str(data.get("type")), str(data.get("module")), str(data.get("message", ""))
-        kind = getattr(builtins, name, None) if module == "builtins" else None
-        if isinstance(kind, type) and issubclass(kind, BaseException):
-            with contextlib.suppress(Exception):
-                if issubclass(kind, OSError) and isinstance(data.get("errno"), int):
-                    return kind(data["errno"], str(data.get("strerror", "")))
-                return kind(message) if message else kind()
-        return _remote_error_type(module, name)(message)
-
-    def _trusted_error(self, data: dict[str, Any], blobs: list[bytes]) -> BaseException:
-        if "pickle" in data:
-            with contextlib.suppress(Exception):
-                return pickle.loads(blobs[int(data["pickle"])])
-        message = str(data.get("message", ""))
-        try:
-            module = __import__(str(data["module"]), fromlist=["_"])
-            kind = getattr(module, str(data["type"]))
-            error = kind.__new__(kind)
-            BaseException.__init__(error, message)
-            for name, value in self._decode(data.get("attributes", {"$m": []}), blobs).items():
-                setattr(error, name, value)
-            return error
-        except Exception:
-            return _remote_error_type(str(data.get("module")), str(data.get("type")))(message)
+        return self._errors.rebuild(data, blobs, self._decode)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # only for the annotations: peer imports this module
-    from perflab.checking.remote.peer import Peer
+Peer = Any  # a perflab.checking.remote.peer.Peer; not imported, since peer imports this module
 
 __all__ = ["describe", "globals_of", "handle_in", "remote_of", "stub"]
 
