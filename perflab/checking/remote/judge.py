@@ -27,6 +27,7 @@ from perflab.checking.learner import ExerciseCellMissing, learner_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.remote.confine import end_cgroup, pids_cgroup
 from perflab.checking.remote.peer import Peer
+from perflab.checking.remote.zygote import Zygote
 from perflab.checking.remote.home import HomeLoop
 from perflab.i18n import _, current_language
 
@@ -82,6 +83,8 @@ class Subject:
         self.peer: Peer | None = None
         self.pid = 0
         self._adopted: list[Subject] = []
+        self._zygote: Zygote | None = None
+        self._pid, self._output_fd = 0, -1
         self.stopped_after_s: float | None = None  # set when the watchdog ended it
 
     def _command(self, fd: int) -> list[str]:
@@ -89,7 +92,7 @@ class Subject:
         command = [sys.executable, "-m", "perflab.checking.remote.subject", "--fd", str(fd),
                    "--exercise", self.exercise.id, "--filename", self.filename, "--root", str(self.root),
                    "--lang", self.lang, "--parent-pid", str(os.getpid()), "--memory-mb", str(c.memory_mb),
-                   "--cpu-s", str(c.cpu_s), "--max-processes", str(c.max_processes)]
+                   "--cpu-s", str(c.cpu_s), "--max-processes", str(c.max_processes), "--workdir", self._scratch.name]
         if c.read_only:
             command += ["--confine-tmp-mb", str(c.tmp_mb)]
         if self._group is not None:
@@ -107,15 +110,14 @@ class Subject:
     def start(self) -> tuple[Outcome, dict[str, Any]]:
         """Start the process and wait for its hello; return the load check's outcome and the learner's objects."""
         ours, theirs = socket.socketpair()
+        read_end, write_end = os.pipe()
         self._group = pids_cgroup(f"perflab-{os.getpid()}-{id(self):x}", self.confinement.max_processes)
         try:
-            self._proc = subprocess.Popen(
-                self._command(theirs.fileno()), pass_fds=[theirs.fileno()], cwd=self._scratch.name,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                start_new_session=True, env=self._environment())
+            self._launch(theirs.fileno(), write_end)
         finally:
             theirs.close()
-        self._send_code()
+            os.close(write_end)
+        self._output_fd = read_end
         self._drainer = threading.Thread(target=self._drain, name="perflab-subject-output", daemon=True)
         self._drainer.start()
         self.peer = Peer(ours, trusted=True, home=self._home.start(), why_gone=self._why_gone).start()
@@ -130,25 +132,44 @@ class Subject:
         self.pid = int(hello.get("pid", 0)) if isinstance(hello, dict) else 0
         return _outcome_of(hello), _objects_of(hello, self.exercise)
 
-    def _send_code(self) -> None:
-        assert self._proc is not None and self._proc.stdin is not None
+    def _launch(self, fd: int, output: int) -> None:
+        """Start the subject: forked from the zygote (fast), or a new Python when it needs another hash seed."""
+        zygote = _zygote(self._environment()) if self.hash_seed is None else None
+        if zygote is not None:
+            self._zygote, self._pid = zygote, zygote.spawn(self._command(fd)[3:], self.code, [fd, output])
+            return
+        self._proc = subprocess.Popen(
+            self._command(fd), pass_fds=[fd], cwd=self._scratch.name, stdin=subprocess.PIPE, stdout=output,
+            stderr=output, start_new_session=True, env=self._environment())
+        self._pid = self._proc.pid
+        assert self._proc.stdin is not None
         with contextlib.suppress(OSError):  # a subject that died at once is reported by the hello
             self._proc.stdin.write(self.code.encode("utf-8"))
         with contextlib.suppress(OSError):
             self._proc.stdin.close()
 
+    def _wait(self, timeout_s: float) -> int | None:
+        """Return the subject's exit status once it ended, or None after ``timeout_s``."""
+        if self._zygote is not None:
+            return self._zygote.wait(self._pid, timeout_s)
+        if self._proc is None:
+            return None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self._proc.wait(timeout_s)
+        return None
+
     def _why_gone(self) -> str:
         """Say why the process ended without a farewell: stopped in time, out of limits, or its status."""
-        assert self._proc is not None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._proc.wait(1.0)
-        code = self._proc.returncode
+        code = self._wait(1.0)
         if self.stopped_after_s is not None:
             return _("Stopped after {seconds:g} s. Look for an endless loop at the top level of your file, "
                      "or code that never returns.", seconds=self.stopped_after_s)
         if code is not None and -code in (signal.SIGXCPU, signal.SIGKILL):
             return _("The check process was stopped: it used too much CPU time or memory (status {code}).",
                      code=code)
+        if code is None:  # its parent, the fork server, went first (os.kill of its parent, say)
+            return _("The process that runs your code ended during this check: look for sys.exit, os._exit, "
+                     "os.kill or a crash in your code.")
         return _("The check process ended without a result (status {code}). Its last output is below.", code=code)
 
     def stop(self, after_s: float) -> None:
@@ -158,14 +179,14 @@ class Subject:
             after_s: The time allowed, for the message.
         """
         self.stopped_after_s = after_s
-        if self._proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._pid, signal.SIGKILL)
 
     def _drain(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        for chunk in iter(lambda: self._proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
-            self.output = (self.output + chunk)[-_OUTPUT_LIMIT:]
+        with contextlib.suppress(OSError):
+            for chunk in iter(lambda: os.read(self._output_fd, 65536), b""):
+                self.output = (self.output + chunk)[-_OUTPUT_LIMIT:]
 
     def shown_output(self) -> str:
         """Return the end of what the learner's code printed, for a message."""
@@ -197,21 +218,20 @@ class Subject:
         """End the process and everything it started, and close the connection; then the subjects it adopted."""
         for other in self._adopted:
             other.close()
-        if self._proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                self._proc.send_signal(signal.SIGTERM)  # it ends what the learner's code started
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(2.0)
+        if self._pid:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            self._proc.wait()
+                os.kill(self._pid, signal.SIGTERM)  # it ends what the learner's code started
+            self._wait(2.0)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._pid, signal.SIGKILL)
+            self._wait(2.0)
         end_cgroup(self._group)
         if self.peer is not None:
             self.peer.close()
         if self._drainer is not None:
             self._drainer.join(2.0)
-        if self._proc is not None and self._proc.stdout is not None:
-            self._proc.stdout.close()
+        if self._output_fd >= 0:
+            os.close(self._output_fd)
         self._home.stop()
         self._scratch.cleanup()
 
@@ -220,6 +240,23 @@ class Subject:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_ZYGOTES: list[Zygote] = []
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def _zygote(env: dict[str, str]) -> Zygote | None:
+    """Return this process's fork server, starting it (again) if needed; None where it cannot start."""
+    with _ZYGOTE_LOCK:
+        if _ZYGOTES and not _ZYGOTES[0].alive():
+            _ZYGOTES.pop().close()
+        if not _ZYGOTES:
+            try:
+                _ZYGOTES.append(Zygote(env))
+            except OSError:
+                return None
+        return _ZYGOTES[0]
 
 
 def _outcome_of(hello: Any) -> Outcome:

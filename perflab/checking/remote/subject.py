@@ -27,7 +27,7 @@ from perflab.checking.remote.peer import Peer
 from perflab.i18n import _, use_language
 from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 _REAL_EXIT = os._exit
 
@@ -45,6 +45,7 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--confine-tmp-mb", type=int, default=0, help="a read-only world, with a private working folder this big")
     parser.add_argument("--cgroup", type=Path)
     parser.add_argument("--max-processes", type=int, default=64)
+    parser.add_argument("--workdir", type=Path, help="its scratch folder. Defaults to the current one")
     return parser.parse_args(argv)
 
 
@@ -74,19 +75,23 @@ def _guard_exit(peer: Peer) -> None:
     os._exit = learner_exit
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, code: str | None = None) -> int:
     """Confine, load the learner's code, say hello, and serve the judge until it hangs up.
 
     Args:
         argv: The arguments. Defaults to ``sys.argv[1:]``.
+        code: The code to run. Defaults to what the judge writes on stdin.
     """
     args = _arguments(sys.argv[1:] if argv is None else argv)
+    if args.workdir:
+        os.chdir(args.workdir)
     if args.parent_pid:
         die_with_parent(args.parent_pid)
     become_subreaper()
     signal.signal(signal.SIGTERM, _end_on_signal)
     join_cgroup(args.cgroup, args.max_processes)
-    code = sys.stdin.read()  # the judge sends the code: nothing is read from the course or the submissions
+    if code is None:  # the judge sends the code: nothing is read from the course or the submissions
+        code = sys.stdin.read()
     exercise = load_manifest(args.root)[args.exercise]
     if args.confine_tmp_mb:
         confine(args.confine_tmp_mb, Path.cwd())
@@ -104,9 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run(argv: Sequence[str], code: str | None = None) -> None:
+    """Run ``main``, then end what the learner's code started, and this process, skipping interpreter shutdown.
+
+    Args:
+        argv: The arguments.
+        code: The code to run. Defaults to stdin.
+    """
     try:
-        main()
+        main(argv, code)
     finally:
         reap_descendants(pid_namespace=False, wait_s=0.5)  # nothing the learner's code started outlives it
         _REAL_EXIT(0)
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])
