@@ -128,7 +128,10 @@ def _end_on_signal(signum: int, frame: object) -> None:
 
 
 def _limit(memory_mb: int, cpu_s: int) -> None:
-    # A learner's runaway allocation or busy loop ends this process, never the machine.
+    # A learner's runaway allocation or busy loop ends this process, never the machine; a crash
+    # writes no core file (which takes seconds, and would land in the learner's folder).
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for kind, soft, hard in [
         (resource.RLIMIT_AS, memory_mb * 2**20, memory_mb * 2**20),
         (resource.RLIMIT_CPU, cpu_s, cpu_s + 5),

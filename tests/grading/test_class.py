@@ -32,4 +32,7 @@ def test_a_class_of_ten_gets_exactly_the_expected_verdicts(tmp_path: Path) -> No
     # 20 s: the hanging learner costs that much; every other exercise takes a few seconds.
     grading = grade(folder, GradeOptions(root=manifest.root, lang="en", timeout_s=20.0))
     passed = {(r.learner, i): rep.passed for r in grading.learners for i, rep in r.reports.items()}
-    assert bench.surprises(passed, kinds) + grading.errors == []
+    why = {f"{r.learner} / {i}": [f"{o.name}: {o.message}" for o in rep.outcomes if not o.passed]
+           for r in grading.learners for i, rep in r.reports.items()}
+    surprises = bench.surprises(passed, kinds)
+    assert surprises + grading.errors == [], {s: why.get(s.rsplit(":", 1)[0]) for s in surprises}

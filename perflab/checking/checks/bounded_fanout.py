@@ -1,9 +1,8 @@
 """Checks for the exercise "bounded_fanout": ``fetch_all(client, urls, limit)``, concurrent but ``limit`` at a time.
 
-The checks serve their own fake APIs on one in-kernel server that the checks of a run share,
-and call the learner's ``fetch_all`` with an HTTP client of their own. How many requests are
-in flight is counted at the fake API, whatever the learner's code does on its side; speed is
-a ratio against a single call timed in the same run, never a number of milliseconds.
+The checks serve their own fake APIs on one in-kernel server that the checks of a run share, and
+call ``fetch_all`` with an HTTP client of their own. Requests in flight are counted at the fake
+API, whatever the learner's code does; speed is a ratio, never a number of milliseconds.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ FAIL_N, FAIL_LIMIT = 12, 4  # limit + 1 of the URLs, drawn per run, answer 503
 MIN_SHARE = 0.3
 WINDOW_LIMITS = (3, 4)  # the limit of the sliding-window check, drawn per run; it fetches 4 x limit URLs
 HOLD_S = 1.0  # the held request's bound: released by the others in a few ms, or by this
+WINDOW_LATENCY_S = 0.01  # each other item's latency at the window API: enough for requests to overlap
 BOUND_S = 3.0  # fetch_all takes well under 1 s here; past this, it waits for something that never comes
 
 # The fakes speak plain HTTP on loopback: a context with no CA certificates saves each client
@@ -72,16 +72,25 @@ class _Window:
     def start(self, token: str, held: int, total: int) -> None:
         """Prepare a run: ``held`` waits for the other ``total - 1`` items."""
         self.runs[token] = {"held": held, "total": total, "done": 0, "done_at_release": 0, "event": None,
-                            "released_by_others": False}
+                            "released_by_others": False, "in_flight": 0, "peak": 0}
 
     async def _item(self, token: str, item_id: int) -> dict[str, Any]:
         run = self.runs[token]
+        run["in_flight"] += 1  # a schedule that ignores the held request overflows: the peak shows it
+        run["peak"] = max(run["peak"], run["in_flight"])
+        try:
+            return await self._answer(run, item_id)
+        finally:
+            run["in_flight"] -= 1
+
+    async def _answer(self, run: dict[str, Any], item_id: int) -> dict[str, Any]:
         run["event"] = run["event"] or asyncio.Event()  # made on the server's own loop
         if item_id == run["held"]:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(run["event"].wait(), HOLD_S)
             run["released_by_others"], run["done_at_release"] = run["event"].is_set(), run["done"]
         else:
+            await asyncio.sleep(WINDOW_LATENCY_S)  # requests sent together overlap here, so they are counted together
             run["done"] += 1
             if run["done"] == run["total"] - 1:
                 run["event"].set()
@@ -204,14 +213,16 @@ async def stays_within_limit(ns: Namespace) -> None:
     _STEADY.stats.reset()
     async with _client() as (base, client):
         await _fetch_all(ns, client, _urls(base, "steady", LIMIT_N), LIMIT_LIMIT)
-    peak = _STEADY.stats.peak_in_flight
-    if peak > LIMIT_LIMIT:
+    _require_within(_STEADY.stats.peak_in_flight, LIMIT_LIMIT, _input(LIMIT_N, LIMIT_LIMIT))
+
+
+def _require_within(peak: int, limit: int, where: str) -> None:  # fail if the API saw more than limit at once
+    if peak > limit:
         raise CheckFailed(
             _("The fake API saw up to {peak} of your requests at once, but limit={limit}. Every request must wait "
               "for one of the same `limit` slots: create one semaphore (or one set of workers) for the "
-              "whole call, before any request starts.", peak=peak, limit=LIMIT_LIMIT),
-            input=_input(LIMIT_N, LIMIT_LIMIT), expected=_("at most {n} at once", n=LIMIT_LIMIT),
-            actual=_("{n} at once", n=peak),
+              "whole call, before any request starts.", peak=peak, limit=limit),
+            input=where, expected=_("at most {n} at once", n=limit), actual=_("{n} at once", n=peak),
         )
 
 
@@ -271,15 +282,15 @@ async def slides_the_window(ns: Namespace) -> None:
     async with _client() as (base, client):
         await _fetch_all(ns, client, [f"{base}/window/{token}/items/{i}" for i in IDS[:count]], limit)
     run = _WINDOW.runs.pop(token)
+    where = _input(count, limit) + "; " + _("urls[{index}] answers only after all the others", index=held_at)
+    _require_within(run["peak"], limit, where)  # paced rounds, say, start more while the slow one is held
     if not run["released_by_others"]:
         raise CheckFailed(
             _("While one slow request held its slot, the other URLs were fetched only in part ({done} of "
               "{others}): the free slots waited for it. Start the next URL as soon as any slot frees up, not "
               "when a whole batch (or a fixed share of the URLs) is done.", done=run["done_at_release"],
               others=count - 1),
-            input=_input(count, limit) + "; " + _("urls[{index}] answers only after all the others",
-                                                    index=held_at),
-            expected=_("URLs fetched meanwhile: {n}", n=count - 1),
+            input=where, expected=_("URLs fetched meanwhile: {n}", n=count - 1),
             actual=_("URLs fetched meanwhile: {n}", n=run["done_at_release"]))
 
 

@@ -27,7 +27,7 @@ from perflab.checking.learner import ExerciseCellMissing, learner_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.remote.confine import end_cgroup, pids_cgroup
 from perflab.checking.remote.peer import Peer
-from perflab.checking.remote.zygote import Zygote
+from perflab.checking.remote.zygote import Zygote, shared_zygote
 from perflab.checking.remote.home import HomeLoop
 from perflab.i18n import _, current_language
 
@@ -132,9 +132,14 @@ class Subject:
         self.pid = int(hello.get("pid", 0)) if isinstance(hello, dict) else 0
         return _outcome_of(hello), _objects_of(hello, self.exercise)
 
+    def prepare(self) -> None:
+        """Start the fork server now, if this subject will use it and it is not running yet."""
+        if self.hash_seed is None:
+            shared_zygote(self._environment())
+
     def _launch(self, fd: int, output: int) -> None:
         """Start the subject: forked from the zygote (fast), or a new Python when it needs another hash seed."""
-        zygote = _zygote(self._environment()) if self.hash_seed is None else None
+        zygote = shared_zygote(self._environment()) if self.hash_seed is None else None
         if zygote is not None:
             self._zygote, self._pid = zygote, zygote.spawn(self._command(fd)[3:], self.code, [fd, output])
             return
@@ -242,23 +247,6 @@ class Subject:
         self.close()
 
 
-_ZYGOTES: list[Zygote] = []
-_ZYGOTE_LOCK = threading.Lock()
-
-
-def _zygote(env: dict[str, str]) -> Zygote | None:
-    """Return this process's fork server, starting it (again) if needed; None where it cannot start."""
-    with _ZYGOTE_LOCK:
-        if _ZYGOTES and not _ZYGOTES[0].alive():
-            _ZYGOTES.pop().close()
-        if not _ZYGOTES:
-            try:
-                _ZYGOTES.append(Zygote(env))
-            except OSError:
-                return None
-        return _ZYGOTES[0]
-
-
 def _outcome_of(hello: Any) -> Outcome:
     fields = hello.get("outcome", {}) if isinstance(hello, dict) else {}
     text = {k: str(fields.get(k, "")) for k in ("message", "input", "expected", "actual")}
@@ -325,6 +313,7 @@ def judge_check(exercise_id: str, path: Path, *, lang: str | None = None, timeou
     except (OSError, UnicodeDecodeError, ExerciseCellMissing) as exc:
         return _unreadable(exercise_id, path, exc, checks, time.perf_counter() - start)
     with Subject(exercise, manifest.root, code, str(path), lang=lang, confinement=confinement) as subject:
+        subject.prepare()  # the fork server's start-up (a second or more) is not the learner's time
         timer = _watchdog(subject, timeout_s)
         try:
             loaded, objects = subject.start()

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Zygote", "main"]
+__all__ = ["Zygote", "close_shared_zygote", "main", "shared_zygote"]
 
 _LENGTH = struct.Struct(">I")
 _WARM = ("fastapi", "fastapi.responses", "httpx", "pydantic", "redis.asyncio", "anyio",
@@ -113,6 +113,34 @@ class Zygote:
         with contextlib.suppress(ProcessLookupError):
             self._proc.kill()
         self._proc.wait()
+
+
+_SHARED: list[Zygote] = []
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_zygote(env: dict[str, str]) -> Zygote | None:
+    """Return this process's fork server, starting it (again) if needed; None where it cannot start.
+
+    Args:
+        env: The environment its subjects get, when it starts.
+    """
+    with _SHARED_LOCK:
+        if _SHARED and not _SHARED[0].alive():
+            _SHARED.pop().close()
+        if not _SHARED:
+            try:
+                _SHARED.append(Zygote(env))
+            except OSError:
+                return None
+        return _SHARED[0]
+
+
+def close_shared_zygote() -> None:
+    """End this process's fork server, if it runs (a test that must leave no process, say)."""
+    with _SHARED_LOCK:
+        while _SHARED:
+            _SHARED.pop().close()
 
 
 def _child(request: dict[str, Any], fds: list[int], control: socket.socket, parent: int) -> None:

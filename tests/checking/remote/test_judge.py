@@ -78,7 +78,7 @@ def test_the_judge_cannot_be_traced_by_the_code_it_checks() -> None:
 
 
 def _samples() -> list[tuple[str, Path, bool]]:
-    """Each exercise's solution and stub, and its first right and first two wrong answers."""
+    """Each exercise's first right and first two wrong answers (the class-of-ten test grades the solutions and stubs)."""
     from perflab.checking.devcheck import answer_header
     from perflab.checking.manifest import load_manifest
 
@@ -87,8 +87,6 @@ def _samples() -> list[tuple[str, Path, bool]]:
         answers = sorted((manifest.root / exercise.answers).glob("*.py"))
         rights = [p for p in answers if p.name.startswith("right_")][:1]
         wrongs = [p for p in answers if p.name.startswith("wrong_")][:2]
-        samples += [(exercise.id, manifest.root / exercise.solution, True), (exercise.id, manifest.root / exercise.stub,
-                                                                             False)]
         samples += [(exercise.id, p, bool(answer_header(p) and answer_header(p)[0])) for p in rights + wrongs]
     return samples
 
