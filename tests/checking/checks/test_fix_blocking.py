@@ -38,3 +38,15 @@ def test_the_solution_passes_fifty_times_with_a_core_busy() -> None:
     solution = ROOT / "solutions" / "01_event_loop" / "fix_blocking.py"
     failures = [str(report) for report in (_check(solution) for _ in range(50)) if not report.passed]
     assert failures == [], failures[:1]
+
+
+def test_a_route_that_fails_at_once_is_not_called_concurrent(tmp_path: Path) -> None:
+    failing = tmp_path / "failing.py"
+    failing.write_text("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/report/{user_id}')\n"
+                       "async def report(user_id: int) -> dict:\n    raise RuntimeError('broken')\n\n\n"
+                       "def load_profile(user_id):\n    import time\n    time.sleep(0.05)\n\n\n"
+                       "async def load_orders(user_id):\n    import asyncio\n    await asyncio.sleep(0.05)\n",
+                       encoding="utf-8")
+    outcomes = {o.name: o for o in _check(failing).outcomes}
+    concurrent = outcomes["serves twenty requests at once"]
+    assert not concurrent.passed and concurrent.message.startswith("Not checked yet"), concurrent
