@@ -13,7 +13,6 @@ import matplotlib
 import numpy as np
 import polib
 import pytest
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -22,13 +21,10 @@ from perflab.plots import charts, fonts
 from perflab.plots.charts import Chart, latency_timeline, p50_p99, panels_png, ratio_chart
 from perflab.i18n import use_language
 from perflab.plots.svg import Line, Panel
+from font_kit import needs_bengali_font
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BENGALI_LABELS = {"baseline": "ভিত্তি", "×{factor:.1f} faster": "×{factor:.1f} দ্রুত"}
-needs_bengali_font = pytest.mark.skipif(
-    not any("Bengali" in e.name for e in font_manager.fontManager.ttflist),
-    reason="no Bengali font installed (Debian: fonts-noto-core)",
-)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from perflab import i18n
 from perflab.plots import fonts
 from perflab.plots.fonts import MissingFontWarning, find_bengali_font, labels_language, plot_text, setup_fonts
 from perflab.i18n import use_language
+from font_kit import needs_bengali_font
 
 NOTO_BENGALI = Path("/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf")
 # Copied from fonts._warn_missing_font: the msgid is the English text itself.
@@ -25,10 +26,6 @@ MISSING_FONT_MSGID = (
 )
 MISSING_FONT_BN = "বাংলা অক্ষর আঁকার মতো কোনো ফন্ট নেই, তাই প্লটের লেখা ইংরেজিতে থাকবে।"
 TIME_BN = "সময় (সেকেন্ড)"
-needs_bengali_font = pytest.mark.skipif(
-    not any("Bengali" in e.name for e in font_manager.fontManager.ttflist),
-    reason="no Bengali font installed (Debian: fonts-noto-core)",
-)
 
 
 @pytest.fixture(autouse=True)

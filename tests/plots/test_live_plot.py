@@ -17,7 +17,6 @@ import matplotlib
 import numpy as np
 import polib
 import pytest
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -28,6 +27,7 @@ from perflab.plots.charts import panels_png
 from perflab.i18n import use_language
 from perflab.plots.live_plot import Chart, LiveLatencyPlot, LoadTimeline, latency_timeline, ratio_chart
 from perflab.plots.svg import panels_svg
+from font_kit import needs_bengali_font
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -46,10 +46,6 @@ RUSSIAN_LABELS = {
     "{title} · {elapsed_s:.1f} s · requests: {requests} · errors: {errors}":
         "{title} · {elapsed_s:.1f} с · запросов: {requests} · ошибок: {errors}",
 }
-needs_bengali_font = pytest.mark.skipif(
-    not any("Bengali" in e.name for e in font_manager.fontManager.ttflist),
-    reason="no Bengali font installed (Debian: fonts-noto-core)",
-)
 
 
 class FakeClock:
