@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: lab test venv notebooks translations gate bench bench-loadgen bench-grading clean-venv help
+.PHONY: lab test venv notebooks translations gate claims bench bench-loadgen bench-grading clean-venv help
 
 help:
 	@echo "make lab           set up .venv if needed and open the course in JupyterLab"
@@ -12,6 +12,7 @@ help:
 	@echo "make notebooks     rebuild notebooks/{en,bn,ru} from chapters/ and locales/"
 	@echo "make translations  extract the English text and update the bn and ru catalogs"
 	@echo "make gate          the strict translation and notebook gate alone"
+	@echo "make claims        run each English notebook 5 times and print every claim's spread"
 	@echo "make bench         every benchmark: load generator against wrk, grading a class of 30"
 
 # The environment: created from pyproject.toml, pinned by constraints.txt, rebuilt when either changes.
@@ -42,6 +43,9 @@ translations: $(STAMP)
 
 gate: $(STAMP)
 	$(PY) -m perflab dev gate
+
+claims: $(STAMP)
+	$(PY) -m perflab dev claims
 
 bench: bench-loadgen bench-grading
 

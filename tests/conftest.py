@@ -22,6 +22,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("busy_core"))
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print every claim the notebooks recorded, with its value (tests/test_notebook_execution.py)."""
+    lines = [line for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+             if report.when == "call" for name, value in report.user_properties if name == "claims" for line in value]
+    if lines:
+        terminalreporter.section("claims")
+        for line in sorted(lines):
+            terminalreporter.line(line)
+
+
 @pytest.fixture(autouse=True)
 def english_and_no_leftover_servers() -> Iterator[None]:
     """Reset the language to English, and fail a test that leaves an in-kernel server running."""

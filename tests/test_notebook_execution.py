@@ -7,11 +7,14 @@ same kernel works; Bangla and Russian run once, which proves their runtime messa
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from perflab.build.claims import CLAIMS_CELL, claims_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
@@ -60,11 +63,13 @@ print("clean")
 """
 
 
+
 def _with_probes(nb: nbformat.NotebookNode, runs: int) -> nbformat.NotebookNode:
     doubled = nbformat.v4.new_notebook(metadata=nb.metadata)
     code = [c for c in nb.cells if c.cell_type == "code"]
     probe, check = nbformat.v4.new_code_cell(SNAPSHOT), nbformat.v4.new_code_cell(CHECK)
-    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * runs + [check]
+    claims = nbformat.v4.new_code_cell(CLAIMS_CELL)
+    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * runs + [check, claims]
     for number, cell in enumerate(doubled.cells):
         cell["id"] = f"run-cell-{number}"  # the same cell twice would otherwise duplicate ids
     return doubled
@@ -73,14 +78,22 @@ def _with_probes(nb: nbformat.NotebookNode, runs: int) -> nbformat.NotebookNode:
 @pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
-def test_notebook_runs_in_a_kernel_and_leaves_nothing(path: Path) -> None:
+def test_notebook_runs_in_a_kernel_and_leaves_nothing(path: Path, record_property: Callable[[str, object], None]) -> None:
     runs = 2 if path.parent.name == "en" else 1
     nb = _with_probes(nbformat.read(path, as_version=4), runs)
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
     start = time.perf_counter()
     client.execute()
     print(f"{path.relative_to(ROOT)}: {runs} run(s) in {time.perf_counter() - start:.1f} s")
-    assert "clean" in "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert "clean" in _printed(nb.cells[-2])
+    claims = claims_printed(nb.cells[-1])
+    record_property("claims", [f"{path.parent.name}/{path.stem}/{c.name}: {c.value:.3g} (expected {c.expected})"
+                               + ("" if c.holds else " FAILED") for c in claims])
+    assert all(c.holds for c in claims), [c for c in claims if not c.holds]
+
+
+def _printed(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
 
 
 def test_every_language_has_every_chapter() -> None:
