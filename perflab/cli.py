@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from perflab.i18n import LANGUAGES, UnknownLanguage, _, use_language
 from perflab.paths import repo_root
@@ -53,6 +54,14 @@ def _dev_gate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _dev_claims(args: argparse.Namespace) -> int:
+    from perflab.build.claims import claims_table, run_claims
+
+    found = run_claims(repo_root(), runs=args.runs, notebooks=args.notebooks)
+    print(claims_table(found))
+    return 0 if all(c.holds for made in found.values() for c in made) else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="perflab", description=_("FastAPI Performance Lab"))
     parser.add_argument("--lang", help=_("language for messages: {langs}", langs=", ".join(LANGUAGES)))
@@ -62,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_parser("notebooks", help=_("build every notebook in every language")).set_defaults(run=_dev_notebooks)
     dev.add_parser("translations", help=_("extract and update the catalogs")).set_defaults(run=_dev_translations)
     dev.add_parser("gate", help=_("fail on any missing, fuzzy or broken translation or stale notebook")).set_defaults(run=_dev_gate)
+    claims = dev.add_parser("claims", help=_("run the English notebooks several times and print every claim's spread"))
+    claims.add_argument("--runs", type=int, default=5)
+    claims.add_argument("notebooks", nargs="*", type=Path)
+    claims.set_defaults(run=_dev_claims)
     from perflab.checking.exercise_cli import add_exercise_commands
     from perflab.grading.cli import add_grade_command
 
