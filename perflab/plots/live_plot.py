@@ -98,7 +98,7 @@ class LiveLatencyPlot:
 
         Args:
             elapsed_s: Seconds from the start of the test to the end of this batch.
-            latencies_ms: The latency of each successful request in the batch.
+            latencies_ms: The latency of each finished request in the batch, a failed one at its time to failure.
             errors: How many requests in the batch failed. Defaults to 0.
         """
         with self._lock:
