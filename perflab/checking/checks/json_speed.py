@@ -242,26 +242,32 @@ async def _baseline_app(ns: Namespace, rows: Any) -> AsyncIterator[tuple[Any, Ca
     yield await clean.peer.run(_baseline, rows), clean.cpu_s
 
 
-async def _speedup(ns: Namespace) -> float:
+async def _speedup(ns: Namespace, tries: int = 2) -> float:
     """Measure how many times faster the learner's route is than JSONResponse with the same items.
 
     Both run in one process (or, judged, in two alike), so CPU time measures them fairly even when
     other programs compete for the CPU: wall time then punishes the longer call more, as a
-    preemption hits it more often.
+    preemption hits it more often. A busy moment can cost one measurement: the best of ``tries``
+    counts, and measuring stops at the first that reaches MIN_SPEEDUP.
 
     Args:
         ns: The learner's objects.
+        tries: At most this many measurements, each of REPEAT pairs.
     """
     clock = _process_cpu_s if ns.subject is None else ns.subject.cpu_s
+    best = 0.0
     async with asgi_client(_app(ns)) as client:
         rows = _items(await client.get(PATH))
         async with _baseline_app(ns, rows) as (baseline, baseline_clock), asgi_client(baseline) as slow:
             for _i in range(3):  # warm-up
                 await slow.get(PATH), await client.get(PATH)
-            pairs = [(await _cpu_s(lambda: slow.get(PATH), baseline_clock), await _cpu_s(lambda: client.get(PATH), clock))
-                     for _i in range(REPEAT)]
-    baseline_s, route_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-    return baseline_s / route_s if route_s > 0 else math.inf
+            while tries > 0 and best < MIN_SPEEDUP:
+                tries -= 1
+                pairs = [(await _cpu_s(lambda: slow.get(PATH), baseline_clock),
+                          await _cpu_s(lambda: client.get(PATH), clock)) for _i in range(REPEAT)]
+                baseline_s, route_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+                best = max(best, baseline_s / route_s if route_s > 0 else math.inf)
+    return best
 
 
 async def faster_than_jsonresponse(ns: Namespace) -> None:
@@ -271,8 +277,6 @@ async def faster_than_jsonresponse(ns: Namespace) -> None:
         ns: The learner's objects.
     """
     speedup = await _speedup(ns)
-    if speedup < MIN_SPEEDUP:  # a busy moment can cost one measurement: the better of two counts
-        speedup = max(speedup, await _speedup(ns))
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(
             _("Your route is {ratio:.2f}× as fast as JSONResponse with the same items; the fast path is at least "

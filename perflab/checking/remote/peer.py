@@ -247,7 +247,7 @@ class Peer:
         except (KeyError, ValueError, TypeError):
             self._reply_error(key, LookupError("no such object"))
             return
-        if loop.is_closed():
+        if loop is not self.home and not loop.is_running():  # its loop has ended (or never ran): serve it at home
             loop = self.home
         self._serving[key] = asyncio.run_coroutine_threadsafe(self._serve(key, target, header, blobs), loop)
 
