@@ -23,7 +23,7 @@ from typing import Any
 from perflab.checking.explain import explain
 from perflab.i18n import _
 
-__all__ = ["Check", "CheckFailed", "Namespace", "Outcome", "Report", "run_checks"]
+__all__ = ["Check", "CheckFailed", "Namespace", "Outcome", "Report", "at_end_of_run", "run_checks"]
 
 _OUTPUT_LIMIT = 2000  # characters of a learner's printed output kept for a message
 
@@ -220,6 +220,35 @@ def _outcome(check: Check, error: BaseException | None, printed: str) -> Outcome
     return Outcome(title, False, explain(error), actual=printed)
 
 
+_at_end: list[Callable[[], None]] = []
+_at_end_lock = threading.Lock()
+
+
+def at_end_of_run(release: Callable[[], None]) -> None:
+    """Have ``release`` called when the current ``run_checks`` ends, however its checks end (once each).
+
+    A check that runs out of time may still hold what it started (a shared server, say) on its
+    stuck thread: this is how that is released with the verdict, not whenever the thread ends.
+
+    Args:
+        release: Stops or closes something the checks started.
+    """
+    with _at_end_lock:
+        if release not in _at_end:
+            _at_end.append(release)
+
+
+def _release_all() -> None:
+    with _at_end_lock:
+        releases = list(_at_end)
+        _at_end.clear()
+    for release in releases:
+        try:
+            release()
+        except Exception:  # a release that fails must not hide the verdict, nor stop the others
+            pass
+
+
 def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) -> Report:
     """Run ``checks`` one after another against ``namespace`` and return the report.
 
@@ -234,12 +263,15 @@ def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) 
     start = time.perf_counter()
     outcomes: list[Outcome] = []
     stuck = False
-    for check in checks:
-        if stuck:
-            # The learner's code may still be running on the stuck thread; more checks would only
-            # pile up threads and seconds, so the whole exercise stays within about one timeout.
-            outcomes.append(Outcome(_(check.title), False, _("Not run: an earlier check did not finish.")))
-            continue
-        outcome, stuck = _run_one(check, namespace)
-        outcomes.append(outcome)
+    try:
+        for check in checks:
+            if stuck:
+                # The learner's code may still be running on the stuck thread; more checks would only
+                # pile up threads and seconds, so the whole exercise stays within about one timeout.
+                outcomes.append(Outcome(_(check.title), False, _("Not run: an earlier check did not finish.")))
+                continue
+            outcome, stuck = _run_one(check, namespace)
+            outcomes.append(outcome)
+    finally:
+        _release_all()
     return Report(exercise_id, outcomes, time.perf_counter() - start)

@@ -4,7 +4,7 @@ import sys
 import threading
 import time
 
-from perflab.checking.engine import Check, CheckFailed, Namespace, run_checks
+from perflab.checking.engine import Check, CheckFailed, Namespace, at_end_of_run, run_checks
 
 
 def _report(*checks: Check, objects: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
@@ -39,6 +39,24 @@ def test_a_blocked_event_loop_times_out_and_output_comes_back() -> None:
     stdout = sys.stdout
     outcome = _report(Check("blocks", blocks, timeout_s=0.3)).outcomes[0]
     assert not outcome.passed and sys.stdout is stdout
+
+
+def test_what_a_stuck_check_started_is_released_with_the_verdict() -> None:
+    released: list[str] = []
+
+    def release() -> None:
+        released.append("server")
+
+    async def starts_then_blocks(ns: Namespace) -> None:
+        at_end_of_run(release)
+        at_end_of_run(release)  # once each, however often asked
+        time.sleep(1.0)  # blocks its loop: the thread outlives the verdict
+
+    report = _report(Check("stuck", starts_then_blocks, timeout_s=0.2), Check("next", lambda ns: None))
+    assert released == ["server"]  # already, though the stuck thread still runs
+    assert [o.passed for o in report.outcomes] == [False, False]
+    time.sleep(1.0)
+    assert released == ["server"]
 
 
 def test_exit_exceptions_and_missing_names_become_verdicts() -> None:
