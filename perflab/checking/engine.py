@@ -120,8 +120,7 @@ class Report:
         return {"id": self.exercise_id, "passed": self.passed, "checks": checks, "duration_s": round(self.duration_s, 3)}
 
     def _lines(self, outcome: Outcome) -> list[str]:
-        details = [(_("input"), outcome.input), (_("expected"), outcome.expected), (_("actual"), outcome.actual)]
-        return [outcome.message] * bool(outcome.message) + [f"{k}: {v}" for k, v in details if v]
+        return [outcome.message] * bool(outcome.message) + [f"{k}: {v}" for k, v in _details(outcome)]
 
     def __str__(self) -> str:
         verdict = _("all checks passed") if self.passed else _("some checks failed")
@@ -132,14 +131,37 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for o in self.outcomes:
-            mark = '<span style="color:#1a7f37">✓</span>' if o.passed else '<span style="color:#cf222e">✗</span>'
-            detail = "" if o.passed else "<br>".join(html.escape(line) for line in self._lines(o))
-            rows.append(f"<tr><td>{mark}</td><td><b>{html.escape(o.name)}</b><br><small>{detail}</small></td></tr>")
+        # Left-aligned (JupyterLab right-aligns table cells), colours that read on light and dark
+        # themes, and no maths typesetting: a learner's "$argon2id$..." must show as it is.
+        color, mark = ("#1a7f37", "✓") if self.passed else ("#cf222e", "✗")
         verdict = _("all checks passed") if self.passed else _("some checks failed")
-        head = f"<b>{html.escape(self.exercise_id)}</b>: {html.escape(verdict)} ({self.duration_s:.1f} s)"
-        return f'<div class="perflab-check">{head}<table>{"".join(rows)}</table></div>'
+        head = (f'<div style="{_HEAD_STYLE}border-left:4px solid {color};background:{color}1f">'
+                f'<span style="color:{color}">{mark}</span> {html.escape(self.exercise_id)}: '
+                f'{html.escape(verdict)} <small>({self.duration_s:.1f} s)</small></div>')
+        rows = "".join(_outcome_html(o) for o in self.outcomes)
+        return (f'<div class="perflab-check tex2jax_ignore mathjax_ignore" style="text-align:left">{head}'
+                f'<table style="border-collapse:collapse;margin:4px 0 0 0">{rows}</table></div>')
+
+
+_HEAD_STYLE = "font-weight:bold;padding:4px 8px;text-align:left;"
+_CELL_STYLE = "text-align:left;vertical-align:top;padding:2px 6px;border:none;"
+
+
+def _details(outcome: Outcome) -> list[tuple[str, str]]:
+    """Return the input, expected and actual values that a failed check names, each with its label."""
+    found = [(_("input"), outcome.input), (_("expected"), outcome.expected), (_("actual"), outcome.actual)]
+    return [(label, value) for label, value in found if value]
+
+
+def _outcome_html(outcome: Outcome) -> str:
+    """One check as a table row: its mark, its title, and for a failure what it said, each value as code."""
+    color, mark = ("#1a7f37", "✓") if outcome.passed else ("#cf222e", "✗")
+    said = [html.escape(outcome.message)] * bool(outcome.message) + [
+        f'{html.escape(label)}: <code style="white-space:pre-wrap">{html.escape(value)}</code>'
+        for label, value in _details(outcome)]
+    detail = "" if outcome.passed else "".join(f'<div style="margin-top:2px">{line}</div>' for line in said)
+    return (f'<tr><td style="{_CELL_STYLE}color:{color};font-weight:bold">{mark}</td>'
+            f'<td style="{_CELL_STYLE}">{html.escape(outcome.name)}{detail}</td></tr>')
 
 
 def _raise_in_thread(thread: threading.Thread, error: type[BaseException]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.learner import last_exercise_cell
 from perflab.errors import PerflabError
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.progress_state import record_check, reveal_hint
 
@@ -63,8 +63,9 @@ def learner_objects(exercise: Exercise, objects: Sequence[Any], named: Mapping[s
     """
     names = list(exercise.names)
     if len(objects) > len(names):
-        raise CheckUsageError(_('check("{id}") takes at most {count} objects: {names}.',
-                                id=exercise.id, count=len(names), names=", ".join(names)))
+        raise CheckUsageError(ngettext('check("{id}") takes at most {n} object: {names}.',
+                                       'check("{id}") takes at most {n} objects: {names}.', len(names),
+                                       id=exercise.id, names=", ".join(names)))
     unknown = sorted(set(named) - set(names))
     if unknown:
         raise CheckUsageError(_('check("{id}") does not know {unknown}; it looks for {names}.',

@@ -17,7 +17,7 @@ from typing import TypeAlias
 
 from perflab.checking.engine import Report
 from perflab.errors import PerflabError
-from perflab.i18n import _, use_language
+from perflab.i18n import _, ngettext, use_language
 from perflab.checking.manifest import Exercise, Manifest, load_manifest
 from perflab.checking.shipped import shipped_stub
 from perflab.checking.progress_state import load_state, record_check, record_reset
@@ -77,7 +77,8 @@ def watch(manifest: Manifest, ids: list[str], *, interval_s: float = WATCH_INTER
     """
     paths = {i: manifest.root / manifest[i].stub for i in ids}
     seen = {i: _mtime(p) for i, p in paths.items()}
-    print(_("Watching {count} exercise files. Save one to check it; press Ctrl-C to stop.", count=len(paths)),
+    print(ngettext("Watching {n} exercise file. Save it to check it; press Ctrl-C to stop.",
+                   "Watching {n} exercise files. Save one to check it; press Ctrl-C to stop.", len(paths)),
           flush=True)
     try:
         if len(ids) == 1:
@@ -126,7 +127,7 @@ def progress_text(manifest: Manifest, width: int = 30) -> str:
     points = sum(e.points for e in done)
     filled = round(width * points / total_points) if total_points else 0
     bar = "█" * filled + "░" * (width - filled)
-    lines = [_("{bar} {done}/{total} exercises, {points}/{total_points} points", bar=bar, done=len(done),
+    lines = [_("{bar} exercises: {done}/{total}, points: {points}/{total_points}", bar=bar, done=len(done),
                total=len(manifest.exercises), points=points, total_points=total_points)]
     marks = {"passed": "✓", "passed before": "✓", "failing": "✗", "not started": "·"}
     labels = {"passed": _("passed"), "passed before": _("passed before"), "failing": _("failing"),
@@ -208,7 +209,7 @@ def _dev_check(args: argparse.Namespace) -> int:
     problems = dev_check(course_root())
     for problem in problems:
         print(problem)
-    print(_("{count} problems found", count=len(problems)) if problems else _("Exercises: all good"))
+    print(ngettext("{n} problem found", "{n} problems found", len(problems)) if problems else _("Exercises: all good"))
     return 1 if problems else 0
 
 

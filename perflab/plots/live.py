@@ -29,7 +29,7 @@ def load(url: str, *, plot: bool | None = None, title: str | None = None, **opti
     from perflab.plots.live_plot import LiveLatencyPlot
 
     rate = options.get("rate")
-    default_title = (_("{url}, {rate:g} requests per second", url=url, rate=rate) if rate is not None
+    default_title = (_("{url}, requests per second: {rate:g}", url=url, rate=rate) if rate is not None
                      else _("{url}, {concurrency} in flight", url=url, concurrency=options.get("concurrency")))
     live = LiveLatencyPlot(title=title or default_title)
     try:

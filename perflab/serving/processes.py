@@ -28,7 +28,7 @@ from pathlib import Path
 
 from perflab.errors import PortInUse, StartupFailed
 from perflab.serving.kernel import HOST, PORT_OWNERS, bind_socket
-from perflab.i18n import _, current_language
+from perflab.i18n import _, current_language, ngettext
 from perflab.render import table_html, table_text
 
 __all__ = ["ProcessServer", "serve_process", "stop_all_processes", "stop_process"]
@@ -112,7 +112,7 @@ class ProcessServer:
         if self._stopped:
             state = _("stopped")
         elif dead:
-            state = _("{dead} of {total} workers exited", dead=dead, total=len(self.procs))
+            state = ngettext("{dead} of {n} worker exited", "{dead} of {n} workers exited", len(self.procs), dead=dead)
         else:
             state = _("running")
         headers = [_("name"), _("URL"), _("workers"), _("pids"), _("state")]

@@ -89,8 +89,19 @@ def test_report_json_is_stable() -> None:
 def test_report_renders_text_and_html() -> None:
     report = _report(Check("fine", lambda ns: None), Check("bad", lambda ns: 1 / 0))
     assert "✓ fine" in str(report) and "✗ bad" in str(report)
-    assert "<table>" in report._repr_html_()
+    assert "<table" in report._repr_html_()
 
 
 def test_no_checks_is_not_a_pass() -> None:
     assert not _report().passed
+
+
+def test_the_html_report_is_left_aligned_coloured_and_shows_dollars_as_they_are() -> None:
+    def wrong(ns: Namespace) -> None:
+        raise CheckFailed("the hash is wrong", input="$argon2id$v=19$m=65536", expected="<b>", actual="200")
+
+    page = _report(Check("hashes", wrong), Check("fine", lambda ns: None))._repr_html_()
+    assert "tex2jax_ignore" in page and "mathjax_ignore" in page  # no maths typesetting of "$...$"
+    assert "$argon2id$v=19$m=65536" in page and "&lt;b&gt;" in page  # shown as given, escaped
+    assert page.count("text-align:left") >= 4  # JupyterLab right-aligns table cells otherwise
+    assert "#cf222e" in page.split("</div>")[0]  # the verdict line itself is red when a check failed

@@ -268,7 +268,7 @@ def test_finish_leaves_a_static_image_with_alt_text() -> None:
     bundle = plot.final_chart._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
     assert bundle["text/plain"] == plot.final_chart.alt
-    assert "90 requests" in plot.final_chart.alt and "errors: 2" in plot.final_chart.alt
+    assert "requests: 90" in plot.final_chart.alt and "errors: 2" in plot.final_chart.alt
     assert bundle["text/html"].startswith("<img src=\"data:image/png;base64,")
     assert f'alt="{plot.final_chart.alt}"' in bundle["text/html"]
 

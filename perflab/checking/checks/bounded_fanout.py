@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.checking.checks._shared import SharedServer, same_json
 from perflab.lab.fakes import FakeAPI, quiet_app
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["CHECKS", "MIN_SHARE"]
 
@@ -137,7 +137,7 @@ def _body(item_id: int) -> dict[str, Any]:
 
 
 def _input(n: int, limit: int) -> str:
-    return _("{n} URLs, limit={limit}", n=n, limit=limit)
+    return ngettext("{n} URL, limit={limit}", "{n} URLs, limit={limit}", n, limit=limit)
 
 
 def _described(bodies: Any) -> str:
@@ -201,7 +201,8 @@ async def _returns_in_order_once(ns: Namespace, ids: list[int]) -> None:
         )
     if _SHUFFLED.stats.calls != len(ids):
         raise CheckFailed(_("fetch_all must request each URL exactly once."), input=_input(len(ids), ORDER_LIMIT),
-                          expected=_("{n} requests", n=len(ids)), actual=_("{n} requests", n=_SHUFFLED.stats.calls))
+                          expected=ngettext("{n} request", "{n} requests", len(ids)),
+                          actual=ngettext("{n} request", "{n} requests", _SHUFFLED.stats.calls))
 
 
 async def stays_within_limit(ns: Namespace) -> None:
@@ -256,14 +257,14 @@ async def uses_whole_limit(ns: Namespace) -> None:
     where = _input(SPEED_N, SPEED_LIMIT) + "; " + _("{ms:.0f} ms each", ms=LATENCY_MS)
     if peak < SPEED_LIMIT:
         raise CheckFailed(
-            _("The fake API saw at most {peak} of your requests at once, though limit={limit} allows {limit}. "
-              "Keep {limit} requests in flight until the URLs run out.", peak=peak, limit=SPEED_LIMIT),
+            _("The fake API saw at most {peak} of your requests at once, though the limit is {limit}. "
+              "Keep limit requests in flight until the URLs run out.", peak=peak, limit=SPEED_LIMIT),
             input=where, expected=_("{n} at once", n=SPEED_LIMIT), actual=_("{n} at once", n=peak),
         )
     if average < minimum:
         raise CheckFailed(
             _("The fake API had only {average:.1f} of your requests in flight on average; with limit={limit}, "
-              "it can have {limit} nearly all the time. Start the next request as soon as one finishes, not "
+              "it can have that many nearly all the time. Start the next request as soon as one finishes, not "
               "when a whole batch is done.", average=average, limit=SPEED_LIMIT),
             input=where, expected=_("≥ {n:.1f} on average", n=minimum), actual=f"{average:.1f}",
         )

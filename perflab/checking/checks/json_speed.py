@@ -25,7 +25,7 @@ from perflab.checking.checks._measure_method import MIN_MOVE, agrees_with_own_co
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.serving.client import asgi_client
 from perflab.lab.fakes import quiet_app
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 try:
     import resource
@@ -125,7 +125,8 @@ async def answers_exactly_1000(ns: Namespace) -> None:
     items = _items((await _get_items(ns))[0])
     count = len(items) if isinstance(items, list) else _("not an array")
     if count != COUNT:
-        raise CheckFailed(_("The body must be a JSON array of exactly {count} items.", count=COUNT),
+        raise CheckFailed(ngettext("The body must be a JSON array of exactly {n} item.",
+                                   "The body must be a JSON array of exactly {n} items.", COUNT),
                           input=f"GET {PATH}", expected=COUNT, actual=count)
 
 
@@ -156,7 +157,7 @@ async def items_have_the_schema(ns: Namespace) -> None:
     ids = [item["id"] for item in items]
     if len(set(ids)) != len(ids):
         raise CheckFailed(_("Every item needs its own id."), input=f"GET {PATH}", expected=_("distinct ids"),
-                          actual=_("{count} distinct ids", count=len(set(ids))))
+                          actual=ngettext("{n} distinct id", "{n} distinct ids", len(set(ids))))
 
 
 def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +283,8 @@ async def faster_than_jsonresponse(ns: Namespace) -> None:
             _("Your route is {ratio:.2f}× as fast as JSONResponse with the same items; the fast path is at least "
               "{minimum}× here. Return Item instances from a route with a declared return type, and no "
               "response_class.", ratio=speedup, minimum=MIN_SPEEDUP),
-            input=_("GET {path}, {count} items, measured alternately", path=PATH, count=COUNT),
+            input=ngettext("GET {path}, {n} item, measured alternately", "GET {path}, {n} items, measured alternately",
+                           COUNT, path=PATH),
             expected=f"≥ {MIN_SPEEDUP}×", actual=f"{speedup:.2f}×",
         )
 
