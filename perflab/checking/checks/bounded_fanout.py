@@ -1,8 +1,7 @@
 """Checks for the exercise "bounded_fanout": ``fetch_all(client, urls, limit)``, concurrent but ``limit`` at a time.
 
-The checks serve their own fake APIs on one in-kernel server that the checks of a run share, and
-call ``fetch_all`` with an HTTP client of their own. Requests in flight are counted at the fake
-API, whatever the learner's code does; speed is a ratio, never a number of milliseconds.
+The checks serve fake APIs on one in-kernel server that a run's checks share, and call ``fetch_all``
+with their own HTTP client. Requests in flight are counted at the fake API; speed is a ratio.
 """
 
 from __future__ import annotations
