@@ -52,7 +52,7 @@ def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace], source
 
     def run(_ns: Namespace) -> None:
         if source is None and not path.is_file():
-            raise CheckFailed(_("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.",
+            raise CheckFailed(_("{path} does not exist. In a terminal, `perflab reset {id}` restores the exercise as shipped.",
                                 path=path, id=exercise.id))
         try:
             box["ns"] = learner()

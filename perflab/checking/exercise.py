@@ -116,7 +116,7 @@ class Hints:
         lines = [_("Hint {number} of {total}: {text}", number=i + 1, total=self.total, text=text)
                  for i, text in enumerate(self.shown)]
         if len(self.shown) >= self.total:
-            lines.append(_("That was the last hint. After you pass, `perflab solution {id}` shows a solution.",
+            lines.append(_("That was the last hint. After you pass, `perflab solution {id}` in a terminal shows a solution.",
                            id=self.exercise_id))
         return lines
 
@@ -128,25 +128,38 @@ class Hints:
         return f'<div class="perflab-hint"><b>{html.escape(self.exercise_id)}</b><ul>{items}</ul></div>'
 
 
-def next_hints(root: Path, exercise: Exercise) -> Hints:
+def next_hints(root: Path, exercise: Exercise, cell: str = "") -> Hints:
     """Reveal the next hint tier of ``exercise`` and return every hint shown so far.
 
     Args:
         root: The course root, where progress is kept.
         exercise: The manifest entry.
+        cell: The notebook cell that asks; run again, it shows the same hints. Defaults to none.
     """
     try:
-        count = reveal_hint(root, exercise.id, len(exercise.hints))
+        count = reveal_hint(root, exercise.id, len(exercise.hints), cell)
     except OSError:
         count = len(exercise.hints)  # nowhere to remember tiers: show them all rather than none
     return Hints(exercise.id, tuple(_(text) for text in exercise.hints[:count]), len(exercise.hints))
 
 
+def _cell_id() -> str:
+    """Return the id of the notebook cell running now (JupyterLab sends it), or "" outside a notebook."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else {}
+        return str((parent or {}).get("metadata", {}).get("cellId") or "")
+    except Exception:  # an older kernel, or none: every call reveals the next hint
+        return ""
+
+
 def hint(exercise_id: str) -> Hints:
-    """Show the next hint for an exercise, with the ones before it.
+    """Show the next hint for an exercise, with the ones before it; the same cell run again shows the same.
 
     Args:
         exercise_id: The exercise's id, as in ``exercises/manifest.toml``.
     """
     manifest = load_manifest()
-    return next_hints(manifest.root, manifest[exercise_id])
+    return next_hints(manifest.root, manifest[exercise_id], _cell_id())

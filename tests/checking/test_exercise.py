@@ -124,6 +124,13 @@ def test_hint_reveals_one_more_tier_each_time(course: Path) -> None:
     assert "<li>" in second._repr_html_()
 
 
+def test_a_hint_cell_run_again_shows_the_same_hints(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # JupyterLab sends the id of the cell it runs with each execute request.
+    kernel = SimpleNamespace(get_parent=lambda: {"metadata": {"cellId": "hint-cell"}})
+    monkeypatch.setattr(IPython, "get_ipython", lambda: SimpleNamespace(kernel=kernel))
+    assert [len(hint("double").shown) for _ in range(3)] == [1, 1, 1]
+
+
 def test_hints_come_in_the_learners_language(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFLAB_LOCALES", str(FIXTURE_ROOT / "locales"))
     use_language("ru")
