@@ -54,9 +54,8 @@ def _preflight(url: str, timeout_s: float) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ServerUnreachable(
-            _('Nothing answers at {url} ({reason}). Start the server first, for example '
-              'srv = serve_process("perflab.lab.apps.ping:app"), then call load(srv.url + "/ping").',
-              url=url, reason=reason)
+            _("Nothing answers at {url} ({reason}). Is its server running? Run the cell that starts it "
+              "(serve(...) or serve_process(...)) again, then load it again.", url=url, reason=reason)
         ) from None
 
 
