@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import gettext
+import numbers
 import os
+import re
+import string
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +27,7 @@ __all__ = [
     "current_language",
     "locales_dir",
     "ngettext",
+    "number",
     "use_language",
 ]
 
@@ -113,7 +117,54 @@ def _(message: str, /, **fields: object) -> str:
         **fields: Values for the ``{name}`` placeholders in the message.
     """
     text = _catalog_for(current_language()).plain.get(message, message)
-    return text.format(**fields) if fields else text
+    return _fill(text, fields) if fields else text
+
+
+@functools.lru_cache(maxsize=None)
+def _separators(lang: str) -> dict[int, str]:
+    """Return how ``lang`` writes Python's "," (thousands) and "." (decimals), from Babel's locale data."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    group = get_group_symbol(lang, numbering_system="latn")  # Bangla keeps Latin digits
+    return str.maketrans({",": group.replace(" ", "\u00a0"), ".": get_decimal_symbol(lang, numbering_system="latn")})
+
+
+def number(value: float, spec: str = "") -> str:
+    """Format ``value`` as ``format(value, spec)`` does, with the current language's decimal and group marks.
+
+    Usage:
+        number(4812.5, ",.1f")  # "4,812.5" in English, «4 812,5» in Russian
+
+    Args:
+        value: An int or a float.
+        spec: A Python format spec, e.g. ``".2f"`` or ``","``. Defaults to none.
+    """
+    text = format(value, spec)
+    lang = current_language()
+    return text if lang == "en" or isinstance(value, bool) else text.translate(_separators(lang))
+
+
+# Russian typesetting keeps a number and its unit on one line: «0,54 с», «50 мс».
+_RU_UNIT = re.compile(r"(?<=\d) (?=(?:мкс|мс|с|Б|КБ|МБ|ГБ|зап\./с|%)(?![\w]))")
+
+
+_PARSER = string.Formatter()
+
+
+def _fill(text: str, fields: dict[str, object]) -> str:
+    """Fill ``text`` like ``str.format``, writing numbers the language's way except in code (`…` or ``x={x}``)."""
+    out: list[str] = []
+    in_code = False
+    for literal, name, spec, conversion in _PARSER.parse(text):
+        out.append(literal)
+        in_code ^= literal.count("`") % 2 == 1
+        if name is None:
+            continue
+        value = _PARSER.convert_field(_PARSER.get_field(name, (), fields)[0], conversion)
+        plain = in_code or literal.endswith("=") or isinstance(value, bool) or not isinstance(value, numbers.Real)
+        out.append(format(value, spec or "") if plain else number(value, spec or ""))  # type: ignore[arg-type]
+    filled = "".join(out)
+    return _RU_UNIT.sub("\u00a0", filled) if current_language() == "ru" else filled
 
 
 def ngettext(singular: str, plural: str, n: int, /, **fields: object) -> str:
@@ -134,4 +185,4 @@ def ngettext(singular: str, plural: str, n: int, /, **fields: object) -> str:
         text = singular if n == 1 else plural
     else:
         text = forms[min(catalog.form(abs(int(n))), len(forms) - 1)]
-    return text.format(n=n, **fields)
+    return _fill(text, {"n": n, **fields})

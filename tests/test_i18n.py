@@ -93,3 +93,17 @@ def test_ngettext_picks_the_plural_form_the_language_needs(tmp_path: Path, monke
 def test_ngettext_fills_the_other_fields_too(locales: Path) -> None:
     i18n.use_language("ru")
     assert i18n.ngettext("{n} of {path}", "{n} of {path}s", 2, path="/x") == "2 of /xs"
+
+
+def test_numbers_are_written_the_languages_way_but_not_in_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERFLAB_LOCALES", str(tmp_path))
+    _write_catalog(tmp_path, "ru", {"{t:.2f} s, {n:,} requests, timeout_s={t}, `f({t})`": "{t:.2f} с, запросы: {n:,}, "
+                                    "timeout_s={t}, `f({t})`"})
+    message = "{t:.2f} s, {n:,} requests, timeout_s={t}, `f({t})`"
+    i18n.use_language("en")
+    assert i18n._(message, t=0.54, n=4812) == "0.54 s, 4,812 requests, timeout_s=0.54, `f(0.54)`"
+    i18n.use_language("ru")  # «4,812» would read as 4.8: a no-break space groups, a comma is the decimal mark
+    assert i18n._(message, t=0.54, n=4812) == "0,54\u00a0с, запросы: 4\u00a0812, timeout_s=0.54, `f(0.54)`"
+    assert i18n.number(1234.5, ",.1f") == "1\u00a0234,5" and i18n.number(8000) == "8000"
+    i18n.use_language("bn")  # Latin digits, as the glossary says
+    assert i18n.number(1234.5, ",.1f") == "1,234.5"

@@ -20,7 +20,7 @@ import numpy as np
 
 from hdrh.histogram import HdrHistogram
 
-from perflab.i18n import _
+from perflab.i18n import _, number
 from perflab.render import table_html, table_text
 
 __all__ = ["Batch", "LoadResult", "Mode", "latency_histogram"]
@@ -163,17 +163,18 @@ class LoadResult:
         )
 
     def _rows(self) -> tuple[list[str], list[list[object]]]:
-        counts = lambda d: ", ".join(f"{k}: {v:,}" for k, v in sorted(d.items())) or "0"  # noqa: E731
+        counts = lambda d: ", ".join(f"{k}: {number(v, ',')}" for k, v in sorted(d.items())) or "0"  # noqa: E731
         rows: list[list[object]] = [
-            [_("requests"), f"{self.requests:,}"], [_("load"), str(self.mode)],
-            [_("duration"), f"{self.duration_s:.2f} s"], [_("throughput"), f"{self.rps:,.0f} req/s"],
+            [_("requests"), number(self.requests, ",")], [_("load"), str(self.mode)],
+            [_("duration"), _("{seconds:.2f} s", seconds=self.duration_s)],
+            [_("throughput"), _("{rate:,.0f} req/s", rate=self.rps)],
             [_("status codes"), counts(self.status_counts)], [_("errors"), counts(self.errors)],
         ]
         if self.mode.rate is not None:
-            rows.insert(2, [_("sent"), f"{self.sent_rate:,.1f} req/s"])
+            rows.insert(2, [_("sent"), _("{rate:,.1f} req/s", rate=self.sent_rate)])
         for label, value in (("p50", self.p50_ms), ("p90", self.p90_ms), ("p99", self.p99_ms),
                              (_("max"), self.max_ms), (_("mean"), self.mean_ms)):
-            rows.append([_("latency {label}", label=label), f"{value:.2f} ms"])
+            rows.append([_("latency {label}", label=label), _("{ms:.2f} ms", ms=value)])
         if self.failed:
             rows.append([_("note"), _("failed requests are in the latencies, at their time to failure")])
         return [_("metric"), _("value")], rows
