@@ -95,12 +95,12 @@ def python_messages(root: Path) -> list[Message]:
 
 
 def _hint_strings(node: object) -> Iterator[str]:
-    # Learners see an exercise's title and its hints: both are translated.
+    # Learners see an exercise's title, its task and its hints: all are translated.
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "hints" and isinstance(value, list):
                 yield from (item for item in value if isinstance(item, str) and item)
-            elif key == "title" and isinstance(value, str) and value:
+            elif key in ("title", "task") and isinstance(value, str) and value:
                 yield value
             else:
                 yield from _hint_strings(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,8 @@ def _check(args: argparse.Namespace) -> int:
         reports.append(_check_one(manifest, exercise, Path(args.file) if args.file else None))
         if not args.json:
             print(reports[-1], flush=True)
+            if not reports[-1].passed:
+                print(_("The task, in your language: perflab task {id}", id=exercise.id), flush=True)
     if args.json:
         data = reports[0].to_json() if args.id else [r.to_json() for r in reports]
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -100,6 +103,22 @@ def watch(manifest: Manifest, ids: list[str], *, interval_s: float = WATCH_INTER
 def _watch(args: argparse.Namespace) -> int:
     manifest = load_manifest()
     return watch(manifest, [manifest[args.id].id] if args.id else manifest.ids)
+
+
+def task_text(exercise: Exercise) -> str:
+    """Return an exercise's title and full task, in the learner's language.
+
+    Args:
+        exercise: The manifest entry.
+    """
+    lines = [textwrap.fill(line, width=88, subsequent_indent="  " if line.startswith("- ") else "")
+             for line in _(exercise.task).splitlines()]
+    return f"{exercise.id}: {_(exercise.title)}\n\n" + "\n".join(lines)
+
+
+def _task(args: argparse.Namespace) -> int:
+    print(task_text(load_manifest()[args.id]))
+    return 0
 
 
 def _hint(args: argparse.Namespace) -> int:
@@ -265,6 +284,7 @@ def add_exercise_commands(subparsers: Subcommands,
     check.add_argument("--file", help=_("check this file as the exercise"))
     check.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     command("watch", _("check an exercise again each time you save it"), _watch, "?")
+    command("task", _("show what an exercise asks you to build, in your language"), _task, "")
     command("hint", _("show the next hint"), _hint, "")
     command("progress", _("show every exercise with its state"), _progress)
     command("reset", _("restore an exercise as shipped, keeping your file"), _reset, "").add_argument(

@@ -234,3 +234,9 @@ def test_check_help_says_what_the_self_check_contains(capsys: pytest.CaptureFixt
         _run("check", "--help")
     out = " ".join(capsys.readouterr().out.split())
     assert "not a prison" in out and "perflab grade" in out
+
+
+def test_task_shows_the_whole_task_in_the_learners_language(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("task", "double") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("double: ") and "Build what the title says" in out
