@@ -22,7 +22,7 @@ from perflab.i18n import _, ngettext
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.progress_state import record_check, reveal_hint
 
-__all__ = ["CheckUsageError", "Hints", "check", "hint", "learner_objects", "next_hints"]
+__all__ = ["CheckUsageError", "Hints", "Task", "check", "hint", "learner_objects", "next_hints", "task"]
 
 
 class CheckUsageError(PerflabError, TypeError):
@@ -102,6 +102,31 @@ def check(exercise_id: str, *objects: Any, **named: Any) -> Report:
     report = run_checks(exercise.id, load_checks(exercise, manifest.root), namespace)
     _record(manifest.root, exercise.id, report.passed)
     return report
+
+
+@dataclass(frozen=True)
+class Task:
+    """What an exercise asks for, in full and in the learner's language; Markdown in Jupyter."""
+
+    exercise_id: str
+    title: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id}: {self.title}\n\n{self.text}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.title}** (`{self.exercise_id}`)\n\n{self.text}"
+
+
+def task(exercise_id: str) -> Task:
+    """Show what an exercise asks you to build, in full, in your language.
+
+    Args:
+        exercise_id: The exercise's id, as in ``exercises/manifest.toml``.
+    """
+    exercise = load_manifest()[exercise_id]
+    return Task(exercise.id, _(exercise.title), _(exercise.task))
 
 
 @dataclass(frozen=True)

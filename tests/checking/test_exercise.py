@@ -14,7 +14,7 @@ import IPython
 import pytest
 from fixtures.exercise_course import FIXTURE_ROOT, LEARNER, copy_course
 
-from perflab.checking.exercise import CheckUsageError, check, hint
+from perflab.checking.exercise import CheckUsageError, check, hint, task
 from perflab.i18n import use_language
 from perflab.checking.learner import run_source
 from perflab.checking.manifest import UnknownExercise
@@ -181,3 +181,9 @@ def test_check_in_a_real_kernel_gives_verdicts_and_the_kernel_survives(tmp_path:
     assert "kernel alive double" in nb.cells[10].outputs[0].text
     state = json.loads((root / ".perflab" / "state.json").read_text())["exercises"]["double"]
     assert state["ever_passed"] and state["status"] == "failing"
+
+
+def test_task_shows_the_whole_task_as_markdown(course: Path) -> None:
+    shown = task("double")
+    assert shown.exercise_id == "double" and "Build what the title says" in shown.text
+    assert shown._repr_markdown_().startswith("**") and "`double`" in shown._repr_markdown_()
