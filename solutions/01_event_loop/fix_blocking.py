@@ -1,8 +1,9 @@
 """Exercise fix_blocking: find the call that blocks the event loop, and fix it.
 
 GET /report/{user_id} loads a user's profile and orders and returns both. Each of the two
-loads waits 50 ms, standing for real I/O. Under load the route serves requests one at a
-time: twenty requests at once take twenty times as long as one.
+loads waits 50 ms, standing for real I/O. One of them blocks the event loop, so under load
+the requests queue up behind it: twenty requests at once take about ten times as long as
+one (their twenty blocking waits, 20 x 50 ms, run one after another).
 
 Fix the app so that twenty concurrent requests take about as long as one. Rules:
 - keep the path and the JSON answer exactly as they are;
