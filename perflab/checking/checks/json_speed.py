@@ -42,8 +42,8 @@ FIELDS = {"id": int, "name": str, "price": float, "in_stock": bool, "tags": list
 # (60 runs): model instances with a declared type 2.0-2.6x as fast as JSONResponse; dicts with a
 # declared type 0.82-0.90x; JSON text as text/plain 0.94-1.07x; models built on each request
 # 0.6-0.72x; dicts with no declared type about 0.1x. In a CI run with grading beside, a right answer
-# measured 1.36x once: the threshold sits above every wrong answer's best, and the better of two
-# measurements counts.
+# measured 1.36x once, and judged, with two notebook runs also on the machine, 1.17x in two tries:
+# the threshold sits above every wrong answer's best, and the best of three measurements counts.
 MIN_SPEEDUP = 1.25
 REPEAT = 31
 
@@ -243,7 +243,7 @@ async def _baseline_app(ns: Namespace, rows: Any) -> AsyncIterator[tuple[Any, Ca
     yield await clean.peer.run(_baseline, rows), clean.cpu_s
 
 
-async def _speedup(ns: Namespace, tries: int = 2) -> float:
+async def _speedup(ns: Namespace, tries: int = 3) -> float:
     """Measure how many times faster the learner's route is than JSONResponse with the same items.
 
     Both run in one process (or, judged, in two alike), so CPU time measures them fairly even when
@@ -296,7 +296,7 @@ CHECKS: list[Check] = [
     Check(title="every item has the fields and types of Item", run=items_have_the_schema),
     Check(title="the route declares its response type", run=declares_response_type),
     Check(title="no deprecated response class", run=uses_no_deprecated_response),
-    Check(title="faster than JSONResponse with the same items", run=faster_than_jsonresponse, timeout_s=20.0),
+    Check(title="faster than JSONResponse with the same items", run=faster_than_jsonresponse, timeout_s=30.0),
     Check(title="compare_with_jsonresponse() agrees with the check's measurement",
           run=agrees_with_own_comparison, timeout_s=30.0),
 ]
