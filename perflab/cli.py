@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from perflab.i18n import LANGUAGES, UnknownLanguage, _, use_language
+from perflab.i18n import _, LANGUAGES, ngettext, UnknownLanguage, use_language
 from perflab.paths import repo_root
 
 __all__ = ["main"]
@@ -50,7 +50,8 @@ def _dev_gate(args: argparse.Namespace) -> int:
     problems = run_gate(repo_root())
     for problem in problems:
         print(problem)
-    print(_("{count} problems found", count=len(problems)) if problems else _("Translation gate: all good"))
+    print(ngettext("{n} problem found", "{n} problems found", len(problems)) if problems
+          else _("Translation gate: all good"))
     return 1 if problems else 0
 
 

@@ -47,4 +47,6 @@ def table_html(headers: Row, rows: Sequence[Row], title: str = "") -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in headers)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
     caption = f"<caption>{esc(title)}</caption>" if title else ""
-    return f'<table class="perflab">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    # No maths typesetting in JupyterLab: a value with "$" in it shows as it is.
+    return (f'<table class="perflab tex2jax_ignore mathjax_ignore">{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table>')

@@ -14,7 +14,7 @@ MISTAKES = {
     "not-an-app": ("perflab.serve(None, name='x')", "NotAnASGIApp"),
     "port-taken": ("perflab.serve(app, name='other', port=holder.port)", "PortInUse"),
     "startup-raises": ("perflab.serve(FastAPI(lifespan=broken), name='broken')", "StartupFailed"),
-    "closed-port": ("perflab.load(f'http://127.0.0.1:{free_port}/', requests=5)", "ServerUnreachable"),
+    "closed-port": ("perflab.load(f'http://127.0.0.1:{free_port}/', concurrency=1, requests=5)", "ServerUnreachable"),
 }
 
 SETUP = """

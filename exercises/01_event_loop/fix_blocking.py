@@ -1,14 +1,7 @@
 """Exercise fix_blocking: find the call that blocks the event loop, and fix it.
 
-GET /report/{user_id} loads a user's profile and orders and returns both. Each of the two
-loads waits 50 ms, standing for real I/O. One of them blocks the event loop, so under load
-the requests queue up behind it: twenty requests at once take about ten times as long as
-one (their twenty blocking waits, 20 x 50 ms, run one after another).
-
-Fix the app so that twenty concurrent requests take about as long as one. Rules:
-- keep the path and the JSON answer exactly as they are;
-- keep the waits: they stand for work a real service must do, so do not delete them;
-- the app must still be called ``app``.
+The whole task, in your language: `task("fix_blocking")` in the notebook, or `perflab task fix_blocking`
+in a terminal. `perflab check fix_blocking` checks this file.
 """
 
 import asyncio

@@ -1,18 +1,7 @@
 """Exercise bounded_fanout: fetch many URLs concurrently, but never more than ``limit`` at once.
 
-``fetch_all(client, urls, limit)`` requests every URL in ``urls`` with ``client.get`` and
-returns their JSON bodies as a list, in the same order as ``urls``, whatever order the answers
-arrive in. The requests run concurrently, but never more than ``limit`` of them are in flight
-at once: a request starts only when one of the ``limit`` slots is free, and the next one starts
-as soon as a slot frees up, so 30 URLs with ``limit=5`` take about six rounds, not thirty.
-
-A failed request must fail the whole call: call ``response.raise_for_status()`` and let the
-exception propagate out of ``fetch_all``. Never return a list with part of the data.
-
-Try it with ``perflab.fake_api``: ``api = fake_api("items", latency_ms=100)`` and
-``urls = [f"{api.url}/items/{i}" for i in range(20)]``, then, in a cell,
-``async with httpx.AsyncClient() as client: bodies = await fetch_all(client, urls, 5)``.
-``api.stats.peak_in_flight`` tells how many requests it saw at once.
+The whole task, in your language: `task("bounded_fanout")` in the notebook, or `perflab task bounded_fanout`
+in a terminal. `perflab check bounded_fanout` checks this file.
 """
 
 import httpx

@@ -1,22 +1,7 @@
 """Exercise gather: one route that calls three slow APIs at once and labels their answers.
 
-``create_app(api_urls, timeout_s)`` returns a FastAPI app with one route,
-``GET /dashboard/{item_id}``. ``api_urls`` maps three labels to base URLs, for example
-``{"weather": "http://127.0.0.1:8001", "news": ..., "stocks": ...}``. For each label the
-route calls ``GET {base_url}/items/{item_id}``, all three at the same time, and answers
-``{label: that API's JSON answer}`` for the three labels, so it takes about as long as the
-slowest API, not the sum of all three.
-
-When an API fails, the route fails loudly, and names the API:
-
-- an API that answers with a status other than 200, or cannot be reached: answer **502**
-  with ``{"detail": "..."}``, where the detail contains the API's label;
-- an API that has not answered after ``timeout_s`` seconds: answer **504** with a detail
-  that contains its label. The route must answer within ``timeout_s`` (the check allows
-  1 s more), however long the slow API would take.
-
-Try it with ``perflab.fake_api``: ``urls = {n: fake_api(n, latency_ms=100).url for n in
-("weather", "news", "stocks")}``, then ``serve(create_app(urls), name="dashboard")``.
+The whole task, in your language: `task("gather")` in the notebook, or `perflab task gather`
+in a terminal. `perflab check gather` checks this file.
 """
 
 from collections.abc import AsyncIterator

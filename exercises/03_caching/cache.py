@@ -1,27 +1,7 @@
 """Exercise cache: a Redis caching decorator for async functions.
 
-``cached(redis, ttl_s)`` returns a decorator for ``async def`` functions. The decorated
-function is async too, returns what the function returns, and:
-
-- **Hit or miss.** Each call first looks up its key with ``GET``. On a hit it returns the
-  stored value *without* calling the function. On a miss it awaits the function, stores
-  ``json.dumps(result)`` under the key with ``SET`` and ``ex=ttl_s``, and returns the result.
-- **The key** starts with ``"cache:"``, names the function (its ``__module__`` and
-  ``__qualname__``) and encodes every argument, positional and keyword. It is the same in
-  every process, so a restarted worker or a second worker finds the entry: never use
-  ``hash()``, which differs from process to process. Two calls with different arguments
-  never share a key: ``f(1, 2)`` and ``f(12)``, ``f(1)`` and ``f("1")``, ``f(1, page=2)`` and
-  ``f(1, size=2)`` are all different. (The same call written two ways, ``f(1, b=2)`` and
-  ``f(1, 2)``, may use two entries: that costs a miss, never a wrong answer.)
-- **JSON only.** Arguments and results are JSON values (dict, list, str, int, float, bool,
-  None). A hit returns exactly what the miss returned, types included. A result that JSON
-  cannot represent exactly, such as a datetime or a Decimal, must not come back as a string:
-  let ``json.dumps`` raise ``TypeError`` (so no ``default=str``).
-- **Errors are not cached.** If the function raises, the exception reaches the caller,
-  nothing is stored, and the next call calls the function again.
-
-``redis`` is a ``redis.asyncio.Redis`` client: await every call on it. The check passes one
-made with ``decode_responses=True``; ``perflab.redis_client()`` gives you one to try with.
+The whole task, in your language: `task("cache")` in the notebook, or `perflab task cache`
+in a terminal. `perflab check cache` checks this file.
 """
 
 import functools

@@ -1,26 +1,7 @@
 """Exercise json_speed: send 1,000 items on FastAPI's fast path, and prove it by measuring.
 
-``GET /items`` on ``app`` answers a JSON array of exactly 1,000 items, with media type
-``application/json``. Each item is an object with exactly these fields: ``id`` (int, all
-different), ``name`` (str), ``price`` (float), ``in_stock`` (bool) and ``tags`` (list of str),
-as in the ``Item`` model. Build the items once, when the module loads (``random_rows()``
-makes them); the route only sends them.
-
-The route must:
-
-- declare its response type, with a return annotation or ``response_model=``, so that the
-  item schema appears in the app's OpenAPI document;
-- be at least 1.25 times as fast as the same items sent with ``JSONResponse`` (the check
-  measures both, alternately, in-process, in CPU time);
-- use no deprecated response class: ``ORJSONResponse`` and ``UJSONResponse`` are deprecated
-  since FastAPI 0.131, and every response they create warns.
-
-``compare_with_jsonresponse()`` measures that speed-up itself: it calls ``GET /items`` on
-``app`` and on ``baseline`` alternately, in-process, ``repeat`` times each after a warm-up,
-and returns the ratio of the medians, the ``baseline`` time over the ``app`` time (above 1
-means ``app`` is faster). The check runs it with ``app`` and ``baseline`` swapped for two
-apps whose difference it knows, both ways round, and counts the calls each one gets: read
-``app`` and ``baseline`` when the function runs, and let one slow call not sway the result.
+The whole task, in your language: `task("json_speed")` in the notebook, or `perflab task json_speed`
+in a terminal. `perflab check json_speed` checks this file.
 """
 
 import random

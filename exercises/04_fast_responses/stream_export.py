@@ -1,32 +1,7 @@
 """Exercise stream_export: stream a large export as one JSON array, with the public fields only.
 
-``create_app(source)`` returns a FastAPI app whose ``GET /export`` sends every user row that
-``source`` gives, as one JSON array, with media type ``application/json``. ``source`` is a
-function: each call, ``source()``, returns a new async iterator over the rows, like a database
-cursor that fetches them a batch at a time. Call it once per request, and read each row once.
-
-Each row is a dict with ``id`` (int), ``name`` (str), ``email`` (str), ``password_hash`` (str)
-and ``created_at`` (a ``datetime`` with a time zone). The array holds one object per row, in
-the source's order, with exactly the public fields: ``id``, ``name``, ``email``, and
-``created_at`` as an ISO 8601 string such as ``"2026-03-01T09:30:00Z"``. The ``PublicUser``
-model below has them. The password hash must never appear in the response.
-
-An export can hold millions of rows, so never collect them in a list: send each row as soon
-as the source gives it, and the client gets the first rows while the source is still reading.
-Every name must come through unchanged: quotes, backslashes, line breaks, Bangla or Russian
-letters. No rows give ``[]``. If the source fails part-way, the response must not end as a
-valid JSON array, or the client would take a part of the export for all of it: let the
-exception through.
-
-Why one array, when FastAPI streams JSON Lines (one object per line, ``application/jsonl``)
-as soon as a route ``yield``s model instances? Because the clients of this export, such as a
-spreadsheet import or a browser's ``response.json()``, expect one JSON document. JSON Lines is
-a good choice when you control the client; here you do not.
-
-Try it in a cell: ``server = perflab.serve(create_app(demo_users))``, then
-``with httpx.stream("GET", server.url + "/export") as response:`` and, inside that block,
-``for chunk in response.iter_text(): print(chunk)``. The rows arrive five at a time.
-Stop the server with ``server.stop()``.
+The whole task, in your language: `task("stream_export")` in the notebook, or `perflab task stream_export`
+in a terminal. `perflab check stream_export` checks this file.
 """
 
 import asyncio

@@ -18,7 +18,7 @@ from perflab.build.extract import (
 from perflab.build.notebooks import catalog_path, cell_id, chapters, read_chapter, write_if_changed
 from perflab.i18n import LANGUAGES
 
-__all__ = ["PLURAL_FORMS", "TARGET_LANGUAGES", "CatalogStatus", "Report", "merge_catalog", "update_catalogs"]
+__all__ = ["PLURAL_FORMS", "TARGET_LANGUAGES", "CatalogStatus", "Report", "merge_catalog", "translated", "update_catalogs"]
 
 TARGET_LANGUAGES: tuple[str, ...] = tuple(lang for lang in LANGUAGES if lang != "en")
 
@@ -67,27 +67,39 @@ def _key(entry: polib.POEntry) -> Key:
 
 def _find_old(new: polib.POEntry, old: list[polib.POEntry], wanted: set[Key]) -> polib.POEntry | None:
     """Pick the old entry whose translation carries over: same context, else same text, else a close text."""
-    spare = [e for e in old if _key(e) not in wanted]
+    spare = [e for e in old if _key(e) not in wanted and bool(e.msgid_plural) == bool(new.msgid_plural)]
     if new.msgctxt is not None:
         same_ctx = [e for e in spare if e.msgctxt == new.msgctxt]
-        same_ctx.sort(key=lambda e: (e.obsolete, not e.msgstr))
+        same_ctx.sort(key=lambda e: (e.obsolete, not translated(e)))
         if same_ctx:
             return same_ctx[0]
-    same_text = [e for e in spare if e.msgid == new.msgid and e.msgstr]
+    same_text = [e for e in spare if e.msgid == new.msgid and translated(e)]
     if same_text:
         return same_text[0]
     if new.msgctxt is None:
-        close = [e for e in spare if e.msgstr and e.msgctxt is None]
+        close = [e for e in spare if translated(e) and e.msgctxt is None]
         names = difflib.get_close_matches(new.msgid, [e.msgid for e in close], n=1, cutoff=_FUZZY_CUTOFF)
         return next((e for e in close if names and e.msgid == names[0]), None)
     return None
 
 
 
+def translated(entry: polib.POEntry) -> bool:
+    """Return whether ``entry`` has its translation: its msgstr, or every plural form.
+
+    Args:
+        entry: A catalog entry.
+    """
+    return all(entry.msgstr_plural.values()) if entry.msgid_plural else bool(entry.msgstr)
+
+
 def _carry(new: polib.POEntry, old: polib.POEntry, exact: bool) -> None:
     """Copy an old translation into a fresh entry, marking it fuzzy unless it matched exactly."""
     new.msgstr, new.tcomment = old.msgstr, old.tcomment
-    if not old.msgstr or (exact and not old.fuzzy):
+    if new.msgid_plural and old.msgid_plural:
+        new.msgstr_plural = {i: old.msgstr_plural.get(i, "") for i in new.msgstr_plural}
+    exact = exact and old.msgid_plural == new.msgid_plural
+    if not translated(old) or (exact and not old.fuzzy):
         return
     new.flags.append("fuzzy")
     if exact or (old.fuzzy and old.previous_msgid):
@@ -103,6 +115,14 @@ def _metadata(old: polib.POFile | None, lang: str) -> dict[str, str]:
     kept = dict(old.metadata) if old is not None else {}  # a translator's own headers stay
     return BASE_METADATA | kept | FORMAT | {"Language": lang, "Plural-Forms": PLURAL_FORMS[lang]}
 
+
+
+def _plural_slots(entry: polib.POEntry, lang: str) -> dict[str, object]:
+    """Return the plural fields of a new entry for ``lang``: one empty form per plural form of the language."""
+    if not entry.msgid_plural:
+        return {}
+    count = int(PLURAL_FORMS[lang].split("nplurals=")[1].split(";")[0])
+    return {"msgid_plural": entry.msgid_plural, "msgstr_plural": {i: "" for i in range(count)}}
 
 
 def merge_catalog(template: polib.POFile, old: polib.POFile | None, lang: str, header: str = "") -> polib.POFile:
@@ -123,7 +143,7 @@ def merge_catalog(template: polib.POFile, old: polib.POFile | None, lang: str, h
     used: set[int] = set()
     for entry in template:
         new = polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, occurrences=list(entry.occurrences),
-                            comment=entry.comment, flags=list(entry.flags))
+                            comment=entry.comment, flags=list(entry.flags), **_plural_slots(entry, lang))
         match = exact.get(_key(entry))
         if match is None or id(match) in used:
             match = _find_old(entry, [e for e in previous if id(e) not in used], wanted)
@@ -132,10 +152,11 @@ def merge_catalog(template: polib.POFile, old: polib.POFile | None, lang: str, h
             _carry(new, match, exact=_key(match) == _key(entry))
         po.append(new)
     for gone in previous:
-        if id(gone) not in used and gone.msgstr and _key(gone) not in wanted:
+        if id(gone) not in used and translated(gone) and _key(gone) not in wanted:
             # An obsolete entry keeps its fuzzy flag, so that reviving it does not pass off a stale translation.
             flags = ["fuzzy"] if gone.fuzzy else []
-            po.append(polib.POEntry(msgid=gone.msgid, msgctxt=gone.msgctxt, msgstr=gone.msgstr, obsolete=True, flags=flags))
+            po.append(polib.POEntry(msgid=gone.msgid, msgctxt=gone.msgctxt, msgstr=gone.msgstr, obsolete=True, flags=flags,
+                                    msgid_plural=gone.msgid_plural, msgstr_plural=dict(gone.msgstr_plural)))
     return po
 
 
@@ -143,7 +164,7 @@ def merge_catalog(template: polib.POFile, old: polib.POFile | None, lang: str, h
 def _status(root: Path, path: Path, po: polib.POFile, changed: bool) -> CatalogStatus:
     active = [e for e in po if not e.obsolete]
     fuzzy = sum(1 for e in active if e.fuzzy)
-    done = sum(1 for e in active if e.msgstr and not e.fuzzy)
+    done = sum(1 for e in active if translated(e) and not e.fuzzy)
     return CatalogStatus(path.relative_to(root).as_posix(), done, fuzzy, len(active) - done - fuzzy, changed)
 
 

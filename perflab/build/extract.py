@@ -38,6 +38,7 @@ class Message:
     occurrences: tuple[str, ...] = ()
     comments: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    plural: str | None = None  # the English plural of an ``ngettext`` message
 
 
 
@@ -72,7 +73,7 @@ def _is_brace_format(text: str) -> bool:
 
 
 def python_messages(root: Path) -> list[Message]:
-    """Return the literal first arguments of ``_(...)`` calls in ``perflab/**/*.py``.
+    """Return the literal texts of ``_(...)``, ``ngettext(...)``, ``plot_text`` and ``Check`` calls in ``perflab/**/*.py``.
 
     Args:
         root: The repository root.
@@ -81,23 +82,25 @@ def python_messages(root: Path) -> list[Message]:
     for path in sorted((root / "perflab").rglob("*.py")):
         where = path.relative_to(root).as_posix()
         results = extract_from_file(
-            "python", path, keywords={"_": None, "plot_text": None, "Check": None}, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+            "python", path, keywords={"_": None, "ngettext": (1, 2), "plot_text": None, "Check": None},
+            comment_tags=("TRANSLATORS:",), strip_comment_tags=True
         )
         for _lineno, text, comments, _context in results:
-            if isinstance(text, str) and text:
-                flags = ("python-brace-format",) if _is_brace_format(text) else ()
-                found.append(Message(text, None, (where,), tuple(comments), flags))
+            singular, plural = (text[0], text[1]) if isinstance(text, tuple) else (text, None)
+            if isinstance(singular, str) and singular:
+                flags = ("python-brace-format",) if _is_brace_format(singular) or plural else ()
+                found.append(Message(singular, None, (where,), tuple(comments), flags, plural))
     return found
 
 
 
 def _hint_strings(node: object) -> Iterator[str]:
-    # Learners see an exercise's title and its hints: both are translated.
+    # Learners see an exercise's title, its task and its hints: all are translated.
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "hints" and isinstance(value, list):
                 yield from (item for item in value if isinstance(item, str) and item)
-            elif key == "title" and isinstance(value, str) and value:
+            elif key in ("title", "task") and isinstance(value, str) and value:
                 yield value
             else:
                 yield from _hint_strings(value)
@@ -140,7 +143,7 @@ def runtime_messages(root: Path, sources: list[MessageSource] | None = None) -> 
                 merged[msg.msgid] = msg
                 continue
             both = (old.occurrences + msg.occurrences, old.comments + msg.comments, old.flags + msg.flags)
-            merged[msg.msgid] = Message(msg.msgid, None, *(tuple(dict.fromkeys(x)) for x in both))
+            merged[msg.msgid] = Message(msg.msgid, None, *(tuple(dict.fromkeys(x)) for x in both), old.plural or msg.plural)
     return list(merged.values())
 
 
@@ -163,8 +166,9 @@ def _template(domain: str, messages: list[Message]) -> polib.POFile:
     po = new_file(header, BASE_METADATA)
     for msg in messages:
         where = [(path, "") for path in msg.occurrences]
+        plural = {"msgid_plural": msg.plural, "msgstr_plural": {0: "", 1: ""}} if msg.plural else {}
         po.append(polib.POEntry(msgid=msg.msgid, msgctxt=msg.msgctxt, occurrences=where,
-                                comment="\n".join(msg.comments), flags=list(msg.flags)))
+                                comment="\n".join(msg.comments), flags=list(msg.flags), **plural))
     return po
 
 

@@ -12,8 +12,9 @@ from typing import Any
 import polib
 from nbformat import NotebookNode
 
-from perflab.build.catalogs import PLURAL_FORMS, TARGET_LANGUAGES
-from perflab.build.extract import render_po, templates
+from perflab.build.catalogs import PLURAL_FORMS, TARGET_LANGUAGES, translated
+from perflab.build.plurals import counted_nouns
+from perflab.build.extract import DOMAIN, render_po, templates
 from perflab.build.stub_lock import stub_lock_problem
 from perflab.checking.shipped import LOCK_PATH
 from perflab.i18n import LANGUAGES
@@ -122,11 +123,15 @@ def _entry_problems(rel: str, entry: polib.POEntry, expected: set[tuple[str | No
         yield Problem(rel, "not current: this entry is no longer in the template: run make translations", where)
     elif entry.fuzzy:
         yield Problem(rel, "fuzzy: the English changed; update msgstr, then remove the fuzzy flag", where)
-    elif not entry.msgstr:
-        yield Problem(rel, "untranslated", where)
+    elif not translated(entry):
+        yield Problem(rel, "untranslated" + (": every plural form needs a translation" if entry.msgid_plural else ""),
+                      where)
     else:
-        said = compare_markup(entry.msgid, entry.msgstr, "python-brace-format" in entry.flags)
-        yield from (Problem(rel, f"translation {phrase}", where) for phrase in said)
+        brace = "python-brace-format" in entry.flags
+        pairs = ([(entry.msgid if i == 0 else entry.msgid_plural, text) for i, text in sorted(entry.msgstr_plural.items())]
+                 if entry.msgid_plural else [(entry.msgid, entry.msgstr)])
+        for english, text in pairs:
+            yield from (Problem(rel, f"translation {phrase}", where) for phrase in compare_markup(english, text, brace))
 
 
 def _catalog_problems(root: Path, lang: str, domain: str, template: polib.POFile) -> Iterator[Problem]:
@@ -229,6 +234,18 @@ def check_notebooks(root: Path) -> Iterator[Problem]:
                 yield Problem(_rel(root, path), "notebook without a chapter: run make notebooks")
 
 
+def check_plurals(template: polib.POFile) -> Iterator[Problem]:
+    """No runtime message puts a number before a noun unless it is an ``ngettext`` message.
+
+    Args:
+        template: The freshly extracted ``perflab`` template.
+    """
+    for entry in template:
+        for phrase in [] if entry.msgid_plural else counted_nouns(entry.msgid):
+            yield Problem(f"locales/templates/{DOMAIN}.pot", f"puts a number into a noun ({phrase}): use ngettext, "
+                          "whose catalogs have a form for each plural form of the language", _where(None, entry.msgid))
+
+
 def run_gate(root: Path) -> list[Problem]:
     """Run every check and return the problems; an empty list means the gate passes.
 
@@ -242,4 +259,5 @@ def run_gate(root: Path) -> list[Problem]:
         return [*problems, Problem("locales/templates", f"cannot extract messages: {error}")]
     lock = stub_lock_problem(root)
     problems += [Problem(LOCK_PATH, lock)] if lock else []
-    return [*problems, *check_templates(root, expected), *check_catalogs(root, expected), *check_notebooks(root)]
+    return [*problems, *check_templates(root, expected), *check_plurals(expected[DOMAIN]), *check_catalogs(root, expected),
+            *check_notebooks(root)]

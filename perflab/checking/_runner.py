@@ -8,19 +8,18 @@ JSON to the file the parent named, never to stdout, so nothing the learner print
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import resource
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 from perflab.checking.engine import Check, CheckFailed, Namespace, Outcome, Report, run_checks
 from perflab.checking.explain import LIMIT_ERRNOS, explain
+from perflab.checking.guards import REAL_EXIT, end_on_signal, guard_exit, limit_resources
 from perflab.i18n import _, use_language
 from perflab.checking.learner import ExerciseCellMissing, load_learner, run_source
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
@@ -53,7 +52,7 @@ def load_check(exercise: Exercise, path: Path, box: dict[str, Namespace], source
 
     def run(_ns: Namespace) -> None:
         if source is None and not path.is_file():
-            raise CheckFailed(_("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.",
+            raise CheckFailed(_("{path} does not exist. In a terminal, `perflab reset {id}` restores the exercise as shipped.",
                                 path=path, id=exercise.id))
         try:
             box["ns"] = learner()
@@ -96,51 +95,15 @@ def check_file(exercise: Exercise, path: Path, checks: Sequence[Check]) -> Repor
     return Report(exercise.id, report.outcomes, loaded.duration_s + report.duration_s)
 
 
-_REAL_EXIT = os._exit
+def _write_exit_report(exercise_id: str, report: Path) -> Callable[[str], None]:
+    """Return what ``guard_exit`` tells: a report whose one outcome is the learner's ``os._exit``, and where."""
 
-
-def _guard_exit(exercise_id: str, report: Path) -> None:
-    """Make ``os._exit`` in the learner's code leave a report that says which exit it was, and where."""
-
-    runner_pid = os.getpid()
-
-    def learner_exit(status: int) -> None:
-        if os.getpid() != runner_pid:  # a child the learner's code forked (a double fork): its exit is its own
-            _REAL_EXIT(status)
-        caller = sys._getframe(1)
-        message = _("Your code called os._exit({status}) on line {line} of {file}: it ends the whole process at "
-                    "once, the checks included. Return a value, or raise an exception, instead.", status=status,
-                    line=caller.f_lineno, file=os.path.basename(caller.f_code.co_filename))
+    def tell(message: str) -> None:
         outcome = Outcome(_("Your code runs and the checks finish"), False, message)
-        with contextlib.suppress(Exception):
-            report.write_text(json.dumps(Report(exercise_id, [outcome], 0.0).to_json(), ensure_ascii=False),
-                              encoding="utf-8")
-        _REAL_EXIT(status)
+        report.write_text(json.dumps(Report(exercise_id, [outcome], 0.0).to_json(), ensure_ascii=False),
+                          encoding="utf-8")
 
-    os._exit = learner_exit
-
-
-def _end_on_signal(signum: int, frame: object) -> None:
-    # SIGTERM from the parent (a time-out, its own SIGTERM or Ctrl-C, or its death): end what the
-    # learner's code started, then this process, without waiting for the learner's threads.
-    reap_descendants(pid_namespace=False, wait_s=0.5)
-    _REAL_EXIT(128 + signum)
-
-
-def _limit(memory_mb: int, cpu_s: int) -> None:
-    # A learner's runaway allocation or busy loop ends this process, never the machine; a crash
-    # writes no core file (which takes seconds, and would land in the learner's folder).
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for kind, soft, hard in [
-        (resource.RLIMIT_AS, memory_mb * 2**20, memory_mb * 2**20),
-        (resource.RLIMIT_CPU, cpu_s, cpu_s + 5),
-    ]:
-        if soft > 0:
-            try:
-                resource.setrlimit(kind, (soft, hard))
-            except (ValueError, OSError):
-                pass  # a lower limit is already in force
+    return tell
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -166,18 +129,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.parent_pid:
         die_with_parent(args.parent_pid)
     become_subreaper()  # what the learner's code starts stays ours, in a new session or after a double fork
-    signal.signal(signal.SIGTERM, _end_on_signal)
-    _limit(args.memory_mb, args.cpu_s)
+    signal.signal(signal.SIGTERM, end_on_signal)
+    limit_resources(args.memory_mb, args.cpu_s)
     if args.lang:
         use_language(args.lang)
-    _guard_exit(args.exercise_id, args.report)
+    guard_exit(_write_exit_report(args.exercise_id, args.report))
     try:
         manifest = load_manifest(args.root)
         exercise = manifest[args.exercise_id]
         report = check_file(exercise, args.path.resolve(), load_checks(exercise, manifest.root))
         args.report.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
     finally:
-        os._exit = _REAL_EXIT
+        os._exit = REAL_EXIT
         reap_descendants(pid_namespace=False)  # nothing the learner's code started outlives the verdict
     return 0
 
@@ -191,4 +154,4 @@ if __name__ == "__main__":
             pass
     # Skip interpreter shutdown: a learner's thread stuck in a blocking call, or an atexit
     # handler, must not keep this process alive after the report is written.
-    _REAL_EXIT(status)
+    REAL_EXIT(status)

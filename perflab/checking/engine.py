@@ -23,7 +23,7 @@ from typing import Any
 from perflab.checking.explain import explain
 from perflab.i18n import _
 
-__all__ = ["Check", "CheckFailed", "Namespace", "Outcome", "Report", "run_checks"]
+__all__ = ["Check", "CheckFailed", "Namespace", "Outcome", "Report", "at_end_of_run", "run_checks"]
 
 _OUTPUT_LIMIT = 2000  # characters of a learner's printed output kept for a message
 
@@ -120,8 +120,7 @@ class Report:
         return {"id": self.exercise_id, "passed": self.passed, "checks": checks, "duration_s": round(self.duration_s, 3)}
 
     def _lines(self, outcome: Outcome) -> list[str]:
-        details = [(_("input"), outcome.input), (_("expected"), outcome.expected), (_("actual"), outcome.actual)]
-        return [outcome.message] * bool(outcome.message) + [f"{k}: {v}" for k, v in details if v]
+        return [outcome.message] * bool(outcome.message) + [f"{k}: {v}" for k, v in _details(outcome)]
 
     def __str__(self) -> str:
         verdict = _("all checks passed") if self.passed else _("some checks failed")
@@ -132,14 +131,37 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for o in self.outcomes:
-            mark = '<span style="color:#1a7f37">✓</span>' if o.passed else '<span style="color:#cf222e">✗</span>'
-            detail = "" if o.passed else "<br>".join(html.escape(line) for line in self._lines(o))
-            rows.append(f"<tr><td>{mark}</td><td><b>{html.escape(o.name)}</b><br><small>{detail}</small></td></tr>")
+        # Left-aligned (JupyterLab right-aligns table cells), colours that read on light and dark
+        # themes, and no maths typesetting: a learner's "$argon2id$..." must show as it is.
+        color, mark = ("#1a7f37", "✓") if self.passed else ("#cf222e", "✗")
         verdict = _("all checks passed") if self.passed else _("some checks failed")
-        head = f"<b>{html.escape(self.exercise_id)}</b>: {html.escape(verdict)} ({self.duration_s:.1f} s)"
-        return f'<div class="perflab-check">{head}<table>{"".join(rows)}</table></div>'
+        head = (f'<div style="{_HEAD_STYLE}border-left:4px solid {color};background:{color}1f">'
+                f'<span style="color:{color}">{mark}</span> {html.escape(self.exercise_id)}: '
+                f'{html.escape(verdict)} <small>({self.duration_s:.1f} s)</small></div>')
+        rows = "".join(_outcome_html(o) for o in self.outcomes)
+        return (f'<div class="perflab-check tex2jax_ignore mathjax_ignore" style="text-align:left">{head}'
+                f'<table style="border-collapse:collapse;margin:4px 0 0 0">{rows}</table></div>')
+
+
+_HEAD_STYLE = "font-weight:bold;padding:4px 8px;text-align:left;"
+_CELL_STYLE = "text-align:left;vertical-align:top;padding:2px 6px;border:none;"
+
+
+def _details(outcome: Outcome) -> list[tuple[str, str]]:
+    """Return the input, expected and actual values that a failed check names, each with its label."""
+    found = [(_("input"), outcome.input), (_("expected"), outcome.expected), (_("actual"), outcome.actual)]
+    return [(label, value) for label, value in found if value]
+
+
+def _outcome_html(outcome: Outcome) -> str:
+    """One check as a table row: its mark, its title, and for a failure what it said, each value as code."""
+    color, mark = ("#1a7f37", "✓") if outcome.passed else ("#cf222e", "✗")
+    said = [html.escape(outcome.message)] * bool(outcome.message) + [
+        f'{html.escape(label)}: <code style="white-space:pre-wrap">{html.escape(value)}</code>'
+        for label, value in _details(outcome)]
+    detail = "" if outcome.passed else "".join(f'<div style="margin-top:2px">{line}</div>' for line in said)
+    return (f'<tr><td style="{_CELL_STYLE}color:{color};font-weight:bold">{mark}</td>'
+            f'<td style="{_CELL_STYLE}">{html.escape(outcome.name)}{detail}</td></tr>')
 
 
 def _raise_in_thread(thread: threading.Thread, error: type[BaseException]) -> None:
@@ -220,6 +242,35 @@ def _outcome(check: Check, error: BaseException | None, printed: str) -> Outcome
     return Outcome(title, False, explain(error), actual=printed)
 
 
+_at_end: list[Callable[[], None]] = []
+_at_end_lock = threading.Lock()
+
+
+def at_end_of_run(release: Callable[[], None]) -> None:
+    """Have ``release`` called when the current ``run_checks`` ends, however its checks end (once each).
+
+    A check that runs out of time may still hold what it started (a shared server, say) on its
+    stuck thread: this is how that is released with the verdict, not whenever the thread ends.
+
+    Args:
+        release: Stops or closes something the checks started.
+    """
+    with _at_end_lock:
+        if release not in _at_end:
+            _at_end.append(release)
+
+
+def _release_all() -> None:
+    with _at_end_lock:
+        releases = list(_at_end)
+        _at_end.clear()
+    for release in releases:
+        try:
+            release()
+        except Exception:  # a release that fails must not hide the verdict, nor stop the others
+            pass
+
+
 def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) -> Report:
     """Run ``checks`` one after another against ``namespace`` and return the report.
 
@@ -234,12 +285,15 @@ def run_checks(exercise_id: str, checks: Sequence[Check], namespace: Namespace) 
     start = time.perf_counter()
     outcomes: list[Outcome] = []
     stuck = False
-    for check in checks:
-        if stuck:
-            # The learner's code may still be running on the stuck thread; more checks would only
-            # pile up threads and seconds, so the whole exercise stays within about one timeout.
-            outcomes.append(Outcome(_(check.title), False, _("Not run: an earlier check did not finish.")))
-            continue
-        outcome, stuck = _run_one(check, namespace)
-        outcomes.append(outcome)
+    try:
+        for check in checks:
+            if stuck:
+                # The learner's code may still be running on the stuck thread; more checks would only
+                # pile up threads and seconds, so the whole exercise stays within about one timeout.
+                outcomes.append(Outcome(_(check.title), False, _("Not run: an earlier check did not finish.")))
+                continue
+            outcome, stuck = _run_one(check, namespace)
+            outcomes.append(outcome)
+    finally:
+        _release_all()
     return Report(exercise_id, outcomes, time.perf_counter() - start)

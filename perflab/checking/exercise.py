@@ -18,11 +18,11 @@ from typing import Any
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.learner import last_exercise_cell
 from perflab.errors import PerflabError
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.progress_state import record_check, reveal_hint
 
-__all__ = ["CheckUsageError", "Hints", "check", "hint", "learner_objects", "next_hints"]
+__all__ = ["CheckUsageError", "Hints", "Task", "check", "hint", "learner_objects", "next_hints", "task"]
 
 
 class CheckUsageError(PerflabError, TypeError):
@@ -63,8 +63,9 @@ def learner_objects(exercise: Exercise, objects: Sequence[Any], named: Mapping[s
     """
     names = list(exercise.names)
     if len(objects) > len(names):
-        raise CheckUsageError(_('check("{id}") takes at most {count} objects: {names}.',
-                                id=exercise.id, count=len(names), names=", ".join(names)))
+        raise CheckUsageError(ngettext('check("{id}") takes at most {n} object: {names}.',
+                                       'check("{id}") takes at most {n} objects: {names}.', len(names),
+                                       id=exercise.id, names=", ".join(names)))
     unknown = sorted(set(named) - set(names))
     if unknown:
         raise CheckUsageError(_('check("{id}") does not know {unknown}; it looks for {names}.',
@@ -104,6 +105,31 @@ def check(exercise_id: str, *objects: Any, **named: Any) -> Report:
 
 
 @dataclass(frozen=True)
+class Task:
+    """What an exercise asks for, in full and in the learner's language; Markdown in Jupyter."""
+
+    exercise_id: str
+    title: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id}: {self.title}\n\n{self.text}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.title}** (`{self.exercise_id}`)\n\n{self.text}"
+
+
+def task(exercise_id: str) -> Task:
+    """Show what an exercise asks you to build, in full, in your language.
+
+    Args:
+        exercise_id: The exercise's id, as in ``exercises/manifest.toml``.
+    """
+    exercise = load_manifest()[exercise_id]
+    return Task(exercise.id, _(exercise.title), _(exercise.task))
+
+
+@dataclass(frozen=True)
 class Hints:
     """The hints shown so far for one exercise, already translated; text in a terminal, HTML in Jupyter."""
 
@@ -115,7 +141,7 @@ class Hints:
         lines = [_("Hint {number} of {total}: {text}", number=i + 1, total=self.total, text=text)
                  for i, text in enumerate(self.shown)]
         if len(self.shown) >= self.total:
-            lines.append(_("That was the last hint. After you pass, `perflab solution {id}` shows a solution.",
+            lines.append(_("That was the last hint. After you pass, `perflab solution {id}` in a terminal shows a solution.",
                            id=self.exercise_id))
         return lines
 
@@ -127,25 +153,38 @@ class Hints:
         return f'<div class="perflab-hint"><b>{html.escape(self.exercise_id)}</b><ul>{items}</ul></div>'
 
 
-def next_hints(root: Path, exercise: Exercise) -> Hints:
+def next_hints(root: Path, exercise: Exercise, cell: str = "") -> Hints:
     """Reveal the next hint tier of ``exercise`` and return every hint shown so far.
 
     Args:
         root: The course root, where progress is kept.
         exercise: The manifest entry.
+        cell: The notebook cell that asks; run again, it shows the same hints. Defaults to none.
     """
     try:
-        count = reveal_hint(root, exercise.id, len(exercise.hints))
+        count = reveal_hint(root, exercise.id, len(exercise.hints), cell)
     except OSError:
         count = len(exercise.hints)  # nowhere to remember tiers: show them all rather than none
     return Hints(exercise.id, tuple(_(text) for text in exercise.hints[:count]), len(exercise.hints))
 
 
+def _cell_id() -> str:
+    """Return the id of the notebook cell running now (JupyterLab sends it), or "" outside a notebook."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else {}
+        return str((parent or {}).get("metadata", {}).get("cellId") or "")
+    except Exception:  # an older kernel, or none: every call reveals the next hint
+        return ""
+
+
 def hint(exercise_id: str) -> Hints:
-    """Show the next hint for an exercise, with the ones before it.
+    """Show the next hint for an exercise, with the ones before it; the same cell run again shows the same.
 
     Args:
         exercise_id: The exercise's id, as in ``exercises/manifest.toml``.
     """
     manifest = load_manifest()
-    return next_hints(manifest.root, manifest[exercise_id])
+    return next_hints(manifest.root, manifest[exercise_id], _cell_id())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TypeAlias
 
 from perflab.checking.engine import Report
 from perflab.errors import PerflabError
-from perflab.i18n import _, use_language
+from perflab.i18n import _, ngettext, use_language
 from perflab.checking.manifest import Exercise, Manifest, load_manifest
 from perflab.checking.shipped import shipped_stub
 from perflab.checking.progress_state import load_state, record_check, record_reset
@@ -52,6 +53,8 @@ def _check(args: argparse.Namespace) -> int:
         reports.append(_check_one(manifest, exercise, Path(args.file) if args.file else None))
         if not args.json:
             print(reports[-1], flush=True)
+            if not reports[-1].passed:
+                print(_("The task, in your language: perflab task {id}", id=exercise.id), flush=True)
     if args.json:
         data = reports[0].to_json() if args.id else [r.to_json() for r in reports]
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -77,7 +80,8 @@ def watch(manifest: Manifest, ids: list[str], *, interval_s: float = WATCH_INTER
     """
     paths = {i: manifest.root / manifest[i].stub for i in ids}
     seen = {i: _mtime(p) for i, p in paths.items()}
-    print(_("Watching {count} exercise files. Save one to check it; press Ctrl-C to stop.", count=len(paths)),
+    print(ngettext("Watching {n} exercise file. Save it to check it; press Ctrl-C to stop.",
+                   "Watching {n} exercise files. Save one to check it; press Ctrl-C to stop.", len(paths)),
           flush=True)
     try:
         if len(ids) == 1:
@@ -99,6 +103,22 @@ def watch(manifest: Manifest, ids: list[str], *, interval_s: float = WATCH_INTER
 def _watch(args: argparse.Namespace) -> int:
     manifest = load_manifest()
     return watch(manifest, [manifest[args.id].id] if args.id else manifest.ids)
+
+
+def task_text(exercise: Exercise) -> str:
+    """Return an exercise's title and full task, in the learner's language.
+
+    Args:
+        exercise: The manifest entry.
+    """
+    lines = [textwrap.fill(line, width=88, subsequent_indent="  " if line.startswith("- ") else "")
+             for line in _(exercise.task).splitlines()]
+    return f"{exercise.id}: {_(exercise.title)}\n\n" + "\n".join(lines)
+
+
+def _task(args: argparse.Namespace) -> int:
+    print(task_text(load_manifest()[args.id]))
+    return 0
 
 
 def _hint(args: argparse.Namespace) -> int:
@@ -126,7 +146,7 @@ def progress_text(manifest: Manifest, width: int = 30) -> str:
     points = sum(e.points for e in done)
     filled = round(width * points / total_points) if total_points else 0
     bar = "█" * filled + "░" * (width - filled)
-    lines = [_("{bar} {done}/{total} exercises, {points}/{total_points} points", bar=bar, done=len(done),
+    lines = [_("{bar} exercises: {done}/{total}, points: {points}/{total_points}", bar=bar, done=len(done),
                total=len(manifest.exercises), points=points, total_points=total_points)]
     marks = {"passed": "✓", "passed before": "✓", "failing": "✗", "not started": "·"}
     labels = {"passed": _("passed"), "passed before": _("passed before"), "failing": _("failing"),
@@ -208,7 +228,7 @@ def _dev_check(args: argparse.Namespace) -> int:
     problems = dev_check(course_root())
     for problem in problems:
         print(problem)
-    print(_("{count} problems found", count=len(problems)) if problems else _("Exercises: all good"))
+    print(ngettext("{n} problem found", "{n} problems found", len(problems)) if problems else _("Exercises: all good"))
     return 1 if problems else 0
 
 
@@ -264,6 +284,7 @@ def add_exercise_commands(subparsers: Subcommands,
     check.add_argument("--file", help=_("check this file as the exercise"))
     check.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     command("watch", _("check an exercise again each time you save it"), _watch, "?")
+    command("task", _("show what an exercise asks you to build, in your language"), _task, "")
     command("hint", _("show the next hint"), _hint, "")
     command("progress", _("show every exercise with its state"), _progress)
     command("reset", _("restore an exercise as shipped, keeping your file"), _reset, "").add_argument(

@@ -34,7 +34,7 @@ __all__ = [
 
 MANIFEST_PATH = "exercises/manifest.toml"
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_STRINGS = ("id", "chapter", "title", "stub", "solution", "checks", "answers")
+_STRINGS = ("id", "chapter", "title", "task", "stub", "solution", "checks", "answers")
 _FIELDS = {*_STRINGS, "names", "points", "hints"}
 
 
@@ -56,6 +56,7 @@ class Exercise:
     id: str
     chapter: str
     title: str
+    task: str  # what to build, in full: an English msgid, shown translated by `perflab task ID`
     stub: str
     solution: str
     checks: str

@@ -39,6 +39,7 @@ class ExerciseState:
     ever_passed: bool = False
     hints_shown: int = 0
     last_checked: str = ""
+    hint_cell: str = ""  # the notebook cell that revealed the last hint: running it again reveals no more
 
 
 def state_path(root: Path) -> Path:
@@ -127,16 +128,25 @@ def record_check(root: Path, exercise_id: str, passed: bool) -> ExerciseState:
     return _update(root, exercise_id, change)
 
 
-def reveal_hint(root: Path, exercise_id: str, total: int) -> int:
+def reveal_hint(root: Path, exercise_id: str, total: int, cell: str = "") -> int:
     """Reveal the next hint tier and return how many hints are now shown (at most ``total``).
+
+    The notebook cell that revealed the last hint reveals no more when it runs again (Run All, say):
+    it shows the same hints. Another cell, or the terminal, reveals the next.
 
     Args:
         root: The course root.
         exercise_id: The exercise's id.
         total: How many hints the exercise has.
+        cell: The id of the notebook cell that asks. Defaults to none (a terminal).
     """
-    new = _update(root, exercise_id, lambda old: replace(old, hints_shown=min(old.hints_shown + 1, total)))
-    return new.hints_shown
+
+    def change(old: ExerciseState) -> ExerciseState:
+        if cell and old.hint_cell == cell and old.hints_shown:
+            return old
+        return replace(old, hints_shown=min(old.hints_shown + 1, total), hint_cell=cell)
+
+    return _update(root, exercise_id, change).hints_shown
 
 
 def record_reset(root: Path, exercise_id: str) -> ExerciseState:

@@ -237,7 +237,9 @@ def run_submission(sub: Submission, options: GradeOptions, isolation: Isolation)
             path.parent.mkdir()
             path.write_bytes(sub.pieces[exercise_id].data)
         lang = options.lang or current_language()
-        limit_s = len(paths) * (options.timeout_s * 1.25 + 2) + 5  # beyond the runner's: start-up, clean-up
+        # Beyond the runner's own limit: start-up and clean-up, which took over 7 s on a 2-core machine
+        # busy with a notebook run and other tests beside (the worker, its judge and its zygote all start).
+        limit_s = len(paths) * (options.timeout_s * 1.25 + 2) + 15
         with tempfile.TemporaryFile() as channel, tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(_command(paths, channel.fileno(), options, isolation, lang), cwd=work,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,

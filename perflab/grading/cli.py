@@ -17,7 +17,7 @@ from perflab.errors import PerflabError
 from perflab.grading.batch import GradeOptions, grade
 from perflab.grading.report import write_outputs
 from perflab.grading.worker import DEFAULT_RUNNER, worker
-from perflab.i18n import LANGUAGES, _, current_language, use_language
+from perflab.i18n import _, current_language, LANGUAGES, ngettext, use_language
 
 __all__ = ["add_grade_command", "main", "run_grade"]
 
@@ -76,7 +76,8 @@ def run_grade(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     written = write_outputs(grading, out)
-    print(_("Graded {count} learners in {seconds:.1f} s: {csv}, {index}", count=len(grading.learners),
+    print(ngettext("Graded {n} learner in {seconds:.1f} s: {csv}, {index}",
+                   "Graded {n} learners in {seconds:.1f} s: {csv}, {index}", len(grading.learners),
             seconds=grading.duration_s, csv=written.csv, index=written.index))
     for line in grading.notes:
         print(_("Not graded: {note}", note=line))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perflab.checking.engine import Outcome, Report
-from perflab.i18n import _, current_language
+from perflab.i18n import _, current_language, ngettext
 from perflab.checking.manifest import Exercise
 from perflab.grading.netns import Isolation
 
@@ -130,7 +130,7 @@ def _outcome_row(outcome: Outcome) -> str:
 def _exercise_section(exercise: Exercise, result: LearnerResult) -> str:
     report = result.reports.get(exercise.id)
     head = f"<h2>{_e(exercise.id)}: {_e(_(exercise.title))}</h2>"
-    score = _("{points} of {max} points", points=result.points(exercise), max=exercise.points)
+    score = ngettext("{points} of {n} point", "{points} of {n} points", exercise.points, points=result.points(exercise))
     if report is None:
         missing = _("Not submitted.")
         return f"{head}<p>{_e(score)}. {_e(missing)}</p>"
@@ -147,7 +147,8 @@ def learner_html(grading: Grading, result: LearnerResult) -> str:
         grading: The results, for the exercises.
         result: The learner's results.
     """
-    total = _("{points} of {max} points", points=result.total(grading.exercises), max=grading.max_points)
+    total = ngettext("{points} of {n} point", "{points} of {n} points", grading.max_points,
+                     points=result.total(grading.exercises))
     back = _("All learners")
     body = [f'<p><a href="../index.html">{_e(back)}</a></p><h1>{_e(result.learner)}</h1><p><b>{_e(total)}</b></p>']
     body += [_exercise_section(e, result) for e in grading.exercises]
@@ -173,7 +174,7 @@ def index_html(grading: Grading, slugs: dict[str, str]) -> str:
         rows.append(f"<tr><td>{link}</td>{cells}<td>{r.total(grading.exercises)}</td></tr>")
     learner, total = _("learner"), _("total")
     table = f"<table><tr><th>{_e(learner)}</th>{head}<th>{_e(total)}</th></tr>{''.join(rows)}</table>"
-    summary = _("{count} learners, at most {max} points each, graded in {seconds:.0f} s.",
+    summary = _("Learners: {count}. Points per learner: at most {max}. Graded in {seconds:.0f} s.",
                 count=len(grading.learners), max=grading.max_points, seconds=grading.duration_s)
     title = _("Grades")
     body = [f'<h1>{_e(title)}</h1><p>{_e(summary)} <a href="grades.csv">grades.csv</a></p>', table]

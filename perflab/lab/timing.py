@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from perflab.i18n import _
+from perflab.i18n import _, number
 from perflab.progress import progress_bar
 from perflab.render import table_html, table_text
 
@@ -55,7 +55,7 @@ class Timing:
 
     def _rows(self) -> tuple[list[str], list[list[str]]]:
         headers = [_("what"), _("runs"), _("median, ms"), _("min, ms"), _("max, ms")]
-        row = [self.label, len(self.samples_s)] + [f"{v * 1000:.2f}" for v in (self.median_s, self.min_s, self.max_s)]
+        row = [self.label, len(self.samples_s)] + [number(v * 1000, ".2f") for v in (self.median_s, self.min_s, self.max_s)]
         return headers, [row]
 
     def __str__(self) -> str:

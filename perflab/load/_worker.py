@@ -1,26 +1,28 @@
 """The load generator's own process: ``python -m perflab.load._worker '<json config>'``.
 
-It runs ``concurrency`` tasks on its own event loop (uvloop when installed), so the
-load never competes with the kernel's loop or an in-kernel server's thread. Each task
-keeps one connection: a raw asyncio protocol parsed by httptools, or an aiohttp
-session (both in ``perflab.load.http_clients``). Every ~100 ms it writes one JSON line to
-stdout: a batch of results, with the per-request arrays packed as base64 ``array``
-bytes, far cheaper than formatting floats.
+It runs on its own event loop (uvloop when installed), so the load never competes with the
+kernel's loop or an in-kernel server's thread. Closed loop (``concurrency``): that many tasks,
+each keeping one connection and sending its next request when the last one is answered. Open
+loop (``rate``, in ``perflab.load.open_loop``): requests sent when they are due, whatever the
+server does, each timed from when it was due. Connections are a raw asyncio protocol parsed by
+httptools, or an aiohttp session (both in ``perflab.load.http_clients``). Every ~100 ms it
+writes one JSON line to stdout: a batch of results, with the per-request arrays packed as base64
+``array`` bytes, far cheaper than formatting floats. A failed request is in the batch too, with
+status 0 and its time to failure, and its kind is counted.
 """
 
 from __future__ import annotations
 
-import array
 import asyncio
-import base64
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from perflab.load.http_clients import Sender, aiohttp_senders, error_kind, raw_senders
+from perflab.load.open_loop import OPEN_LOOP_CONNECTIONS, Schedule, open_loop
+from perflab.load.recorder import Recorder, pack, unpack
 from perflab.serving.lifetime import die_with_parent
 
 # aiohttp_senders, error_kind and raw_senders live in perflab.load.http_clients.
@@ -30,58 +32,6 @@ BATCH_INTERVAL_S = 0.1
 # After a connection-level failure a task pauses briefly, so a dead server does not
 # turn the load generator into a busy loop that starves the rest of the machine.
 ERROR_BACKOFF_S = 0.005
-
-
-def pack(values: array.array[Any]) -> str:
-    """Encode an array as base64 text for a JSON line.
-
-    Args:
-        values: A ``"d"`` (float) or ``"H"`` (status) array.
-    """
-    return base64.b64encode(values.tobytes()).decode("ascii")
-
-
-def unpack(text: str, typecode: str) -> array.array[Any]:
-    """Decode what :func:`pack` produced.
-
-    Args:
-        text: The base64 text.
-        typecode: The array typecode it was packed with.
-    """
-    values = array.array(typecode)
-    values.frombytes(base64.b64decode(text))
-    return values
-
-
-class _Recorder:
-    """Collects results between flushes; tasks append, the flusher swaps and writes."""
-
-    def __init__(self, t0: float, write: Callable[[bytes], object]) -> None:
-        self.t0, self.write = t0, write
-        self._reset()
-
-    def _reset(self) -> None:
-        self.latencies_ms = array.array("d")
-        self.timestamps_s = array.array("d")
-        self.statuses = array.array("H")
-        self.errors: Counter[str] = Counter()
-
-    def flush(self, done: bool = False) -> None:
-        line = {
-            "elapsed_s": time.perf_counter() - self.t0,
-            "latencies_ms": pack(self.latencies_ms),
-            "timestamps_s": pack(self.timestamps_s),
-            "statuses": pack(self.statuses),
-            "errors": dict(self.errors),
-            "done": done,
-        }
-        self._reset()
-        self.write(json.dumps(line).encode() + b"\n")
-
-    async def flush_every(self, interval_s: float) -> None:
-        while True:
-            await asyncio.sleep(interval_s)
-            self.flush()
 
 
 class _Budget:
@@ -98,22 +48,19 @@ class _Budget:
         return time.perf_counter() < (self.deadline or 0.0)
 
 
-async def _task(sender: Sender, budget: _Budget, rec: _Recorder) -> None:
+async def _task(sender: Sender, budget: _Budget, rec: Recorder) -> None:
     perf = time.perf_counter
     while budget.take():
         t_start = perf()
+        rec.sent_s = t_start - rec.t0
         try:
             status = await sender.send()
         except Exception as exc:  # every failure is data for the learner, not a crash
-            # Counted by kind only: a failure's "latency" is a timeout or a refusal, and
-            # mixing it into the percentiles would describe the client, not the server.
-            rec.errors[error_kind(exc)] += 1
+            rec.failure(t_start, exc)
             sender.reset()
             await asyncio.sleep(ERROR_BACKOFF_S)
             continue
-        rec.latencies_ms.append((perf() - t_start) * 1000.0)
-        rec.timestamps_s.append(t_start - rec.t0)
-        rec.statuses.append(status)
+        rec.response(t_start, status)
     sender.reset()
 
 
@@ -125,17 +72,22 @@ async def run(cfg: dict[str, Any], write: Callable[[bytes], object]) -> None:
             ``timeout_s`` and ``client`` (``"raw"`` or ``"aiohttp"``).
         write: Where each encoded line goes, e.g. ``sys.stdout.buffer.write``.
     """
-    concurrency = int(cfg["concurrency"])
+    rate = cfg.get("rate")
+    connections = OPEN_LOOP_CONNECTIONS if rate else int(cfg["concurrency"])
     clients = {"aiohttp": aiohttp_senders, "raw": raw_senders}
     client = clients[cfg.get("client", "raw")]
-    async with client(cfg["url"], cfg["method"], concurrency, float(cfg["timeout_s"])) as make:
-        senders = [make() for _ in range(concurrency)]
+    async with client(cfg["url"], cfg["method"], connections, float(cfg["timeout_s"])) as make:
+        senders = [] if rate else [make() for _ in range(connections)]
         t0 = time.perf_counter()
-        rec = _Recorder(t0, write)
+        rec = Recorder(t0, write)
         duration_s = cfg.get("duration_s")
-        budget = _Budget(cfg.get("requests"), t0 + duration_s if duration_s else None)
         flusher = asyncio.create_task(rec.flush_every(BATCH_INTERVAL_S))
-        await asyncio.gather(*(_task(s, budget, rec) for s in senders))
+        if rate:
+            schedule = Schedule(float(rate), cfg.get("arrivals", "uniform"), duration_s, cfg.get("requests"))
+            await open_loop(make, connections, schedule, rec)
+        else:
+            budget = _Budget(cfg.get("requests"), t0 + duration_s if duration_s else None)
+            await asyncio.gather(*(_task(s, budget, rec) for s in senders))
         flusher.cancel()
         rec.flush(done=True)
 

@@ -2,7 +2,8 @@
 
 Usage::
 
-    result = load(srv.url + "/ping", concurrency=32, duration_s=5)
+    result = load(srv.url + "/ping", concurrency=32, duration_s=5)  # closed loop
+    result = load(srv.url + "/ping", rate=500, duration_s=5)        # open loop: honest tails
     result.rps, result.p99_ms
 
 The requests come from ``python -m perflab.load._worker`` (on uvloop), never from
@@ -27,13 +28,14 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from perflab.load._worker import unpack
+from perflab.load.recorder import unpack
 from perflab.errors import PerflabError, ServerUnreachable
 from perflab.i18n import _
-from perflab.load.result import Batch, LoadResult
+from perflab.load.open_loop import ARRIVALS
+from perflab.load.result import Batch, LoadResult, Mode
 from perflab.progress import progress_bar
 
-__all__ = ["Batch", "LoadResult", "load"]  # Batch and LoadResult live in perflab.load.result
+__all__ = ["Batch", "LoadResult", "Mode", "load"]  # Batch, LoadResult and Mode live in perflab.load.result
 
 _STARTUP_S = 10.0  # starting Python and its imports on a busy 2-core machine can take seconds
 _STALL_S = 5.0  # the worker writes a line every 0.1 s, so 5 s of silence means it is stuck
@@ -52,9 +54,8 @@ def _preflight(url: str, timeout_s: float) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ServerUnreachable(
-            _('Nothing answers at {url} ({reason}). Start the server first, for example '
-              'srv = serve_process("perflab.lab.apps.ping:app"), then call load(srv.url + "/ping").',
-              url=url, reason=reason)
+            _("Nothing answers at {url} ({reason}). Is its server running? Run the cell that starts it "
+              "(serve(...) or serve_process(...)) again, then load it again.", url=url, reason=reason)
         ) from None
 
 
@@ -88,6 +89,7 @@ def _batch(line: dict[str, Any], previous_s: float) -> Batch:
         timestamps_s=np.frombuffer(unpack(line["timestamps_s"], "d"), dtype=np.float64),
         statuses=np.frombuffer(unpack(line["statuses"], "H"), dtype=np.uint16),
         errors={str(k): int(v) for k, v in line["errors"].items()},
+        sent_s=float(line.get("sent_s", 0.0)),
     )
 
 
@@ -164,37 +166,53 @@ def _collect(proc: subprocess.Popen[bytes], hard_deadline: float,
     return batches, False
 
 
-def _check_args(duration_s: float | None, requests: int | None, concurrency: int,
-                client: str) -> float | None:
+def _check_args(concurrency: int | None, rate: float | None, duration_s: float | None, requests: int | None,
+                arrivals: str, client: str) -> Mode:
     if client not in ("raw", "aiohttp"):
         raise ValueError(_('client must be "raw" or "aiohttp", not {client!r}.', client=client))
     if duration_s is not None and requests is not None:
         raise ValueError(_("Give either duration_s or requests, not both."))
-    if concurrency < 1:
-        raise ValueError(_("concurrency must be at least 1, not {concurrency}.",
-                           concurrency=concurrency))
-    return 5.0 if duration_s is None and requests is None else duration_s
+    if (concurrency is None) == (rate is None):
+        raise ValueError(_("Give either concurrency= (a closed loop: that many requests in flight) or rate= "
+                           "(an open loop: that many requests per second, whatever the server does), not both."))
+    if concurrency is not None and concurrency < 1:
+        raise ValueError(_("concurrency must be at least 1, not {concurrency}.", concurrency=concurrency))
+    if rate is not None and not rate > 0:
+        raise ValueError(_("rate must be above 0 requests per second, not {rate}.", rate=rate))
+    if arrivals not in ARRIVALS:
+        raise ValueError(_('arrivals must be "uniform" or "poisson", not {arrivals!r}.', arrivals=arrivals))
+    return Mode(concurrency, rate, arrivals)
 
 
 def load(
     url: str,
     *,
-    concurrency: int = 32,
+    concurrency: int | None = None,
+    rate: float | None = None,
     duration_s: float | None = None,
     requests: int | None = None,
+    arrivals: str = "uniform",
     method: str = "GET",
     timeout_s: float = 5.0,
     on_batch: Callable[[Batch], None] | None = None,
     progress: bool = True,
     client: str = "raw",
 ) -> LoadResult:
-    """Send requests to ``url`` from ``concurrency`` connections and measure every one.
+    """Send requests to ``url`` and measure every one: ``concurrency`` at a time, or ``rate`` per second.
+
+    A closed loop (``concurrency``) sends the next request when one is answered, so when the server
+    stalls, it stops sending, and the stall is counted once per connection. An open loop (``rate``)
+    sends each request when it is due, whatever the server does, and times it from then: the tail
+    that users would see. Give one of the two.
 
     Args:
         url: The full URL to request, e.g. ``srv.url + "/ping"``.
-        concurrency: How many requests are in flight at once. Defaults to 32.
+        concurrency: Closed loop: how many requests are in flight at once.
+        rate: Open loop: how many requests to send per second.
         duration_s: Run for this long. Defaults to 5 s when ``requests`` is not given.
         requests: Send exactly this many requests instead. Defaults to None.
+        arrivals: Open loop: ``"uniform"`` (evenly spaced) or ``"poisson"`` (random, as users arrive).
+            Defaults to ``"uniform"``.
         method: The HTTP method. Defaults to ``"GET"``.
         timeout_s: How long one request may take before it counts as a timeout. Defaults to 5.
         on_batch: Called with each :class:`Batch` (about every 0.1 s), e.g. by a live plot.
@@ -204,13 +222,14 @@ def load(
             wrk; or ``"aiohttp"``, which costs about three times more CPU per request and can
             become the bottleneck. Defaults to ``"raw"``.
     """
-    duration_s = _check_args(duration_s, requests, concurrency, client)
+    mode = _check_args(concurrency, rate, duration_s, requests, arrivals, client)
+    duration_s = 5.0 if duration_s is None and requests is None else duration_s
     _preflight(url, timeout_s)
-    cfg = {"url": url, "concurrency": concurrency, "duration_s": duration_s,
+    cfg = {"url": url, "concurrency": concurrency, "rate": rate, "arrivals": arrivals, "duration_s": duration_s,
            "requests": requests, "method": method.upper(), "timeout_s": timeout_s,
            "client": client, "parent_pid": os.getpid()}
     batches, finished = _run(cfg, on_batch, _Progress(progress, duration_s, requests))
-    return LoadResult.from_batches(url, concurrency, batches, aborted=not finished)
+    return LoadResult.from_batches(url, mode, batches, aborted=not finished)
 
 
 def _run(cfg: dict[str, Any], on_batch: Callable[[Batch], None] | None,

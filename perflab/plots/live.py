@@ -21,14 +21,17 @@ def load(url: str, *, plot: bool | None = None, title: str | None = None, **opti
         url: The full URL to request.
         plot: Draw the live plot. Defaults to True inside Jupyter and False elsewhere.
         title: The plot's title. Defaults to the URL and the concurrency.
-        **options: Passed on to ``perflab.load.generator.load``: concurrency, duration_s, requests, method, timeout_s.
+        **options: Passed on to ``perflab.load.generator.load``: concurrency or rate, duration_s, requests,
+            arrivals, method, timeout_s.
     """
     if not (in_notebook() if plot is None else plot):
         return loadgen.load(url, **options)
     from perflab.plots.live_plot import LiveLatencyPlot
 
-    concurrency = options.get("concurrency", 32)
-    live = LiveLatencyPlot(title=title or _("{url}, {concurrency} in flight", url=url, concurrency=concurrency))
+    rate = options.get("rate")
+    default_title = (_("{url}, requests per second: {rate:g}", url=url, rate=rate) if rate is not None
+                     else _("{url}, {concurrency} in flight", url=url, concurrency=options.get("concurrency")))
+    live = LiveLatencyPlot(title=title or default_title)
     try:
         return loadgen.load(url, on_batch=lambda b: live.add(b.elapsed_s, b.latencies_ms, b.error_count), **options)
     finally:

@@ -98,7 +98,7 @@ class LiveLatencyPlot:
 
         Args:
             elapsed_s: Seconds from the start of the test to the end of this batch.
-            latencies_ms: The latency of each successful request in the batch.
+            latencies_ms: The latency of each finished request in the batch, a failed one at its time to failure.
             errors: How many requests in the batch failed. Defaults to 0.
         """
         with self._lock:
@@ -148,7 +148,7 @@ class LiveLatencyPlot:
         panels = _panels(self._series(final=True), self.bucket_s, self._labels)
         png = panels_png(panels, f"{self.title}\n{summary}")
         alt = _("Line charts of a load test, latency on the left and throughput on the right: "
-                "{elapsed_s:.1f} s, {requests} requests, {rps:.0f} requests/s, "
+                "{elapsed_s:.1f} s, requests: {requests}, {rps:.0f} requests/s, "
                 "p50 {p50_ms:.1f} ms, p99 {p99_ms:.1f} ms, errors: {errors}.", **stats)
         return Chart(png=png, alt=alt)
 

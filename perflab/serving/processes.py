@@ -28,10 +28,10 @@ from pathlib import Path
 
 from perflab.errors import PortInUse, StartupFailed
 from perflab.serving.kernel import HOST, PORT_OWNERS, bind_socket
-from perflab.i18n import _, current_language
+from perflab.i18n import _, current_language, ngettext
 from perflab.render import table_html, table_text
 
-__all__ = ["ProcessServer", "serve_process", "stop_all_processes", "stop_process"]
+__all__ = ["ProcessServer", "running_processes", "serve_process", "stop_all_processes", "stop_process"]
 
 
 _LOG_TAIL_LINES = 15
@@ -112,7 +112,7 @@ class ProcessServer:
         if self._stopped:
             state = _("stopped")
         elif dead:
-            state = _("{dead} of {total} workers exited", dead=dead, total=len(self.procs))
+            state = ngettext("{dead} of {n} worker exited", "{dead} of {n} workers exited", len(self.procs), dead=dead)
         else:
             state = _("running")
         headers = [_("name"), _("URL"), _("workers"), _("pids"), _("state")]
@@ -292,6 +292,13 @@ def stop_process(name: str) -> ProcessServer | None:
     if server is not None:
         server.stop()
     return server
+
+
+def running_processes() -> list[ProcessServer]:
+    """Return the servers that ``serve_process`` started in this process and that still run."""
+    with _lock:
+        servers = list(_registry.values())
+    return [server for server in servers if server.running]
 
 
 def stop_all_processes() -> None:

@@ -264,3 +264,25 @@ def test_a_fuzzy_entry_stays_fuzzy_through_removal_and_revival(repo: Path) -> No
     before = catalog_path(repo, CHAPTER, "ru").read_bytes()
     update_catalogs(repo)
     assert catalog_path(repo, CHAPTER, "ru").read_bytes() == before
+
+
+PLURAL_MODULE = 'from perflab.i18n import ngettext\n\n\ndef rows(n: int) -> str:\n    return ngettext("{n} row", "{n} rows", n)\n'
+
+
+def test_an_ngettext_message_gets_one_form_per_plural_form_of_each_language(repo: Path) -> None:
+    (repo / "perflab" / "plural.py").write_text(PLURAL_MODULE, encoding="utf-8")
+    update_catalogs(repo)
+    template = _entry(_po(repo, "perflab"), "{n} row")
+    assert template.msgid_plural == "{n} rows" and "python-brace-format" in template.flags
+    assert len(_entry(_po(repo, "perflab", "ru"), "{n} row").msgstr_plural) == 3
+    assert len(_entry(_po(repo, "perflab", "bn"), "{n} row").msgstr_plural) == 2
+
+
+def test_plural_translations_carry_over_an_update(repo: Path) -> None:
+    (repo / "perflab" / "plural.py").write_text(PLURAL_MODULE, encoding="utf-8")
+    update_catalogs(repo)
+    po = _po(repo, "perflab", "ru")
+    _entry(po, "{n} row").msgstr_plural = {0: "{n} строка", 1: "{n} строки", 2: "{n} строк"}
+    po.save(str(catalog_path(repo, "perflab", "ru")))
+    update_catalogs(repo)
+    assert _entry(_po(repo, "perflab", "ru"), "{n} row").msgstr_plural == {0: "{n} строка", 1: "{n} строки", 2: "{n} строк"}

@@ -288,3 +288,22 @@ def test_orphan_catalog_fails(repo: Path) -> None:
     (repo / "locales" / "bn" / "LC_MESSAGES" / "99_gone.po").write_text("", encoding="utf-8")
     said = "catalog for a chapter that no longer exists: delete it"
     assert _problems(repo) == [f"locales/bn/LC_MESSAGES/99_gone.po: {said}"]
+
+
+def test_a_number_put_into_a_noun_without_ngettext_fails(repo: Path) -> None:
+    (repo / "perflab" / "rows.py").write_text(
+        'from perflab.i18n import _\n\n\ndef rows(n: int) -> str:\n    return _("{count} rows", count=n)\n', encoding="utf-8")
+    update_catalogs(repo)
+    assert any("puts a number into a noun ({count} rows): use ngettext" in p for p in _problems(repo))
+
+
+def test_a_plural_entry_needs_every_form(repo: Path) -> None:
+    (repo / "perflab" / "rows.py").write_text(
+        'from perflab.i18n import ngettext\n\n\ndef rows(n: int) -> str:\n    return ngettext("{n} row", "{n} rows", n)\n',
+        encoding="utf-8")
+    update_catalogs(repo)
+    problems = [p for p in _problems(repo) if "'{n} row'" in p]
+    assert problems == [
+        "locales/bn/LC_MESSAGES/perflab.po: [msgid '{n} row'] untranslated: every plural form needs a translation",
+        "locales/ru/LC_MESSAGES/perflab.po: [msgid '{n} row'] untranslated: every plural form needs a translation",
+    ]

@@ -4,7 +4,7 @@ import sys
 import threading
 import time
 
-from perflab.checking.engine import Check, CheckFailed, Namespace, run_checks
+from perflab.checking.engine import Check, CheckFailed, Namespace, at_end_of_run, run_checks
 
 
 def _report(*checks: Check, objects: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
@@ -41,6 +41,24 @@ def test_a_blocked_event_loop_times_out_and_output_comes_back() -> None:
     assert not outcome.passed and sys.stdout is stdout
 
 
+def test_what_a_stuck_check_started_is_released_with_the_verdict() -> None:
+    released: list[str] = []
+
+    def release() -> None:
+        released.append("server")
+
+    async def starts_then_blocks(ns: Namespace) -> None:
+        at_end_of_run(release)
+        at_end_of_run(release)  # once each, however often asked
+        time.sleep(1.0)  # blocks its loop: the thread outlives the verdict
+
+    report = _report(Check("stuck", starts_then_blocks, timeout_s=0.2), Check("next", lambda ns: None))
+    assert released == ["server"]  # already, though the stuck thread still runs
+    assert [o.passed for o in report.outcomes] == [False, False]
+    time.sleep(1.0)
+    assert released == ["server"]
+
+
 def test_exit_exceptions_and_missing_names_become_verdicts() -> None:
     report = _report(
         Check("exit", lambda ns: sys.exit(3)),
@@ -71,8 +89,19 @@ def test_report_json_is_stable() -> None:
 def test_report_renders_text_and_html() -> None:
     report = _report(Check("fine", lambda ns: None), Check("bad", lambda ns: 1 / 0))
     assert "✓ fine" in str(report) and "✗ bad" in str(report)
-    assert "<table>" in report._repr_html_()
+    assert "<table" in report._repr_html_()
 
 
 def test_no_checks_is_not_a_pass() -> None:
     assert not _report().passed
+
+
+def test_the_html_report_is_left_aligned_coloured_and_shows_dollars_as_they_are() -> None:
+    def wrong(ns: Namespace) -> None:
+        raise CheckFailed("the hash is wrong", input="$argon2id$v=19$m=65536", expected="<b>", actual="200")
+
+    page = _report(Check("hashes", wrong), Check("fine", lambda ns: None))._repr_html_()
+    assert "tex2jax_ignore" in page and "mathjax_ignore" in page  # no maths typesetting of "$...$"
+    assert "$argon2id$v=19$m=65536" in page and "&lt;b&gt;" in page  # shown as given, escaped
+    assert page.count("text-align:left") >= 4  # JupyterLab right-aligns table cells otherwise
+    assert "#cf222e" in page.split("</div>")[0]  # the verdict line itself is red when a check failed

@@ -14,7 +14,7 @@ import IPython
 import pytest
 from fixtures.exercise_course import FIXTURE_ROOT, LEARNER, copy_course
 
-from perflab.checking.exercise import CheckUsageError, check, hint
+from perflab.checking.exercise import CheckUsageError, check, hint, task
 from perflab.i18n import use_language
 from perflab.checking.learner import run_source
 from perflab.checking.manifest import UnknownExercise
@@ -48,7 +48,7 @@ def test_check_finds_the_objects_by_name_in_the_callers_globals(course: Path) ->
 
     report = _in_notebook("report = check('double')", double=double)
     assert report.passed and report.exercise_id == "double"
-    assert "✓" in str(report) and "<table>" in report._repr_html_()
+    assert "✓" in str(report) and "<table" in report._repr_html_()
 
 
 def test_check_takes_the_objects_given_directly(course: Path) -> None:
@@ -124,6 +124,13 @@ def test_hint_reveals_one_more_tier_each_time(course: Path) -> None:
     assert "<li>" in second._repr_html_()
 
 
+def test_a_hint_cell_run_again_shows_the_same_hints(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # JupyterLab sends the id of the cell it runs with each execute request.
+    kernel = SimpleNamespace(get_parent=lambda: {"metadata": {"cellId": "hint-cell"}})
+    monkeypatch.setattr(IPython, "get_ipython", lambda: SimpleNamespace(kernel=kernel))
+    assert [len(hint("double").shown) for _ in range(3)] == [1, 1, 1]
+
+
 def test_hints_come_in_the_learners_language(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFLAB_LOCALES", str(FIXTURE_ROOT / "locales"))
     use_language("ru")
@@ -174,3 +181,9 @@ def test_check_in_a_real_kernel_gives_verdicts_and_the_kernel_survives(tmp_path:
     assert "kernel alive double" in nb.cells[10].outputs[0].text
     state = json.loads((root / ".perflab" / "state.json").read_text())["exercises"]["double"]
     assert state["ever_passed"] and state["status"] == "failing"
+
+
+def test_task_shows_the_whole_task_as_markdown(course: Path) -> None:
+    shown = task("double")
+    assert shown.exercise_id == "double" and "Build what the title says" in shown.text
+    assert shown._repr_markdown_().startswith("**") and "`double`" in shown._repr_markdown_()

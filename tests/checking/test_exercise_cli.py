@@ -85,7 +85,7 @@ def test_progress_shows_every_exercise_and_a_bar(course: Path, capsys: pytest.Ca
     capsys.readouterr()
     assert _run("progress") == 0
     out = capsys.readouterr().out
-    assert "1/2 exercises, 1/3 points" in out
+    assert "exercises: 1/2, points: 1/3" in out
     assert re.search(r"✓ shout +passed", out) and re.search(r"✗ double +failing", out)
 
 
@@ -131,7 +131,7 @@ def test_a_pass_stays_earned_after_a_reset(course: Path, capsys: pytest.CaptureF
     capsys.readouterr()
     assert _run("progress") == 0
     out = capsys.readouterr().out
-    assert re.search(r"✓ shout +passed before", out) and "1/2 exercises, 1/3 points" in out
+    assert re.search(r"✓ shout +passed before", out) and "exercises: 1/2, points: 1/3" in out
     assert _run("solution", "shout") == 0
 
 
@@ -172,7 +172,7 @@ def test_watch_checks_again_when_a_file_is_saved(course: Path, capsys: pytest.Ca
 
     assert watch(load_manifest(course), ["double", "shout"], interval_s=0.05, stop=stop) == 0
     out = capsys.readouterr().out
-    assert "shout: all checks passed" in out and "double:" not in out and "1/2 exercises" in out
+    assert "shout: all checks passed" in out and "double:" not in out and "exercises: 1/2" in out
 
 
 def test_watch_stops_cleanly_on_ctrl_c(course: Path) -> None:
@@ -234,3 +234,9 @@ def test_check_help_says_what_the_self_check_contains(capsys: pytest.CaptureFixt
         _run("check", "--help")
     out = " ".join(capsys.readouterr().out.split())
     assert "not a prison" in out and "perflab grade" in out
+
+
+def test_task_shows_the_whole_task_in_the_learners_language(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("task", "double") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("double: ") and "Build what the title says" in out

@@ -25,6 +25,12 @@ def test_hint_tiers_grow_up_to_the_number_of_hints(tmp_path: Path) -> None:
     assert [reveal_hint(tmp_path, "cache", 2) for _ in range(3)] == [1, 2, 2]
 
 
+def test_the_cell_that_revealed_a_hint_reveals_no_more_when_run_again(tmp_path: Path) -> None:
+    assert [reveal_hint(tmp_path, "cache", 3, cell="a") for _ in range(2)] == [1, 1]  # Run All, twice
+    assert reveal_hint(tmp_path, "cache", 3, cell="b") == 2  # a hint cell further down
+    assert reveal_hint(tmp_path, "cache", 3) == 3  # the terminal always asks for the next
+
+
 def test_reset_starts_over_but_keeps_the_pass_and_the_hints(tmp_path: Path) -> None:
     record_check(tmp_path, "cache", True)
     reveal_hint(tmp_path, "cache", 3)

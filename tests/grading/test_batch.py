@@ -245,11 +245,11 @@ def test_a_stuck_worker_is_stopped_and_a_broken_runner_is_the_graders_error(
 
 
 @pytest.mark.slow
-def test_the_forking_runner_gives_the_verdicts_of_the_sandbox() -> None:
-    forked = grade(SAMPLES, _options())
+def test_the_judge_gives_the_verdicts_of_the_sandbox() -> None:
+    judged = grade(SAMPLES, _options())
     fresh = grade(SAMPLES, _options(runner="perflab.checking.sandbox:check_in_subprocess"))
     verdicts = [{(r.learner, i): [(o.name, o.passed, o.message) for o in rep.outcomes] for r in g.learners
-                 for i, rep in r.reports.items()} for g in (forked, fresh)]
+                 for i, rep in r.reports.items()} for g in (judged, fresh)]
     assert verdicts[0] == verdicts[1]
 
 

@@ -24,7 +24,7 @@ from perflab.plots.svg import Line, Panel
 from font_kit import needs_bengali_font
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BENGALI_LABELS = {"baseline": "ভিত্তি", "×{factor:.1f} faster": "×{factor:.1f} দ্রুত"}
+BENGALI_LABELS = {"baseline": "ভিত্তি", "×{factor} faster": "×{factor} দ্রুত"}
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def test_latency_timeline_starts_at_zero_and_describes_the_run(figures: list[Fig
     rng = np.random.default_rng(0)
     result = FakeResult(np.sort(1000.0 + rng.uniform(0, 5, 500)), rng.gamma(2.0, 3.0, 500))
     chart = latency_timeline(result)
-    assert "500 requests" in chart.alt and chart.png.startswith(PNG_SIGNATURE)
+    assert "requests: 500" in chart.alt and chart.png.startswith(PNG_SIGNATURE)
     assert figures[0].axes[0].get_xlim()[0] < 1.0
     with pytest.raises(ValueError):
         latency_timeline(FakeResult([1.0, 2.0], [1.0]))
@@ -184,3 +184,9 @@ def test_charts_leave_pyplot_unimported() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_big_ratios_are_whole_and_a_tiny_bar_stays_visible() -> None:
+    chart = ratio_chart(["slow", "fast"], [262.0, 1.0], unit="ms")
+    assert "×262 faster" in chart.alt and "×262.0" not in chart.alt
+    assert "×1.5 faster" in ratio_chart(["a", "b"], [3.0, 2.0], unit="ms").alt

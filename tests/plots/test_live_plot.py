@@ -268,7 +268,7 @@ def test_finish_leaves_a_static_image_with_alt_text() -> None:
     bundle = plot.final_chart._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
     assert bundle["text/plain"] == plot.final_chart.alt
-    assert "90 requests" in plot.final_chart.alt and "errors: 2" in plot.final_chart.alt
+    assert "requests: 90" in plot.final_chart.alt and "errors: 2" in plot.final_chart.alt
     assert bundle["text/html"].startswith("<img src=\"data:image/png;base64,")
     assert f'alt="{plot.final_chart.alt}"' in bundle["text/html"]
 
@@ -345,7 +345,7 @@ def test_frames_and_the_final_chart_speak_the_learners_language(figures: list[Fi
     feed(plot, clock, duration_s=1.0, period_s=0.1)
     assert plot.last_frame_svg is not None
     labels = svg_texts(plot.last_frame_svg)
-    assert labels[0].startswith("Нагрузочный тест · 1.0 с · запросов: 30")
+    assert labels[0].startswith("Нагрузочный тест · 1,0\u00a0с · запросов: 30")  # a decimal comma, a no-break space
     assert "Задержка (мс)" in labels and "время (с)" in labels
     assert "Пропускная способность (запросов/с)" in labels
     plot.finish()

@@ -13,7 +13,7 @@ import httpx
 from perflab.checking.checks._inprocess import learner_client
 from perflab.checking.checks._shared import same_json
 from perflab.checking.engine import CheckFailed, Namespace
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["CHANGED", "CHANGED_AGAIN", "ID", "MISSING_PATH", "OTHER_TAGS", "PATH", "PRODUCTS", "STRONG_ETAG",
            "answer_of", "body_of", "client_for", "current_etag", "old_tag_gets_200", "products_copy", "put_product"]
@@ -66,7 +66,8 @@ def body_of(response: httpx.Response) -> Any:
 
 
 def answer_of(response: httpx.Response) -> str:
-    return _("{status} with {size} bytes of body", status=response.status_code, size=len(response.content))
+    return ngettext("{status} with {n} byte of body", "{status} with {n} bytes of body", len(response.content),
+                    status=response.status_code)
 
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from perflab.checking.checks._inprocess import build_app, call_asgi, get_scope
 from perflab.checking.engine import CheckFailed, Namespace
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["BATCH", "FAIL_AT", "FAIL_N", "EXTRA_PRIVATE", "PUBLIC", "SMALL_N", "SPECIAL_NAMES",
            "STREAM_N", "Exchange", "Source", "SourceFailed", "app_for", "described", "export", "item_problem", "make_rows",
@@ -178,9 +178,9 @@ async def export(ns: Namespace, source: Source, app: Any = None) -> Exchange:
 
 def described(source: Source) -> str:
     if source.fail_at is not None:
-        return _("GET /export; the source fails after {given} of {count} rows", given=source.fail_at,
-                 count=len(source.rows))
-    return _("GET /export; the source gives {count} rows", count=len(source.rows))
+        return ngettext("GET /export; the source fails after {given} of {n} row",
+                        "GET /export; the source fails after {given} of {n} rows", len(source.rows), given=source.fail_at)
+    return ngettext("GET /export; the source gives {n} row", "GET /export; the source gives {n} rows", len(source.rows))
 
 
 def shown(exchange: Exchange, at: int = 0, before: int = 120, after: int = 80) -> str:

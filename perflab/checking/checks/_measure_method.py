@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from perflab.checking.remote.stubs import globals_of
 from perflab.checking.engine import CheckFailed, Namespace
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 from perflab.lab.fakes import quiet_app
 
 __all__ = ["MIN_MOVE", "agrees_with_own_comparison"]
@@ -99,12 +99,13 @@ def _method_problem(log: list[str], controls: list[_Control], repeat: int) -> st
     counts = [log.count(c.name) for c in controls]
     switches = sum(a != b for a, b in zip(log, log[1:]))
     if not all(repeat <= n <= repeat + MAX_WARMUP for n in counts):
-        return _("Asked for repeat={repeat}, it called the two apps {counts} times: time `repeat` calls of each, "
-                 "after a few untimed ones.", repeat=repeat, counts=counts)
+        return _("Asked for repeat={repeat}, it called the two apps this many times: {counts}. Time `repeat` calls "
+                 "of each, after a few untimed ones.", repeat=repeat, counts=counts)
     if switches < repeat:
         longest = max(len(list(run)) for _name, run in itertools.groupby(log))
-        return _("It called one app {count} times in a row: call the two alternately, so that noise hits both alike.",
-                 count=longest)
+        return ngettext("It called one app {n} time in a row: call the two alternately, so that noise hits both alike.",
+                        "It called one app {n} times in a row: call the two alternately, so that noise hits both alike.",
+                        longest)
     if any(c.startups > MAX_STARTUPS for c in controls):
         return _("It opened a client for every call, and timed that too: open one client per app before timing.")
     return ""

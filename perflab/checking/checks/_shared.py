@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from perflab.checking.engine import at_end_of_run
 from perflab.serving.kernel import Server, serve
 
 __all__ = ["SharedServer", "same_json"]
@@ -54,6 +55,7 @@ class SharedServer:
         Args:
             last: Whether this is the run's last check, so the server stops at once. Defaults to False.
         """
+        at_end_of_run(self.stop)  # a check that runs out of time must not leave it running after the verdict
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()

@@ -1,8 +1,7 @@
 """Checks for the exercise "bounded_fanout": ``fetch_all(client, urls, limit)``, concurrent but ``limit`` at a time.
 
-The checks serve their own fake APIs on one in-kernel server that the checks of a run share, and
-call ``fetch_all`` with an HTTP client of their own. Requests in flight are counted at the fake
-API, whatever the learner's code does; speed is a ratio, never a number of milliseconds.
+The checks serve fake APIs on one in-kernel server that a run's checks share, and call ``fetch_all``
+with their own HTTP client. Requests in flight are counted at the fake API; speed is a ratio.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from fastapi import FastAPI
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.checking.checks._shared import SharedServer, same_json
 from perflab.lab.fakes import FakeAPI, quiet_app
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["CHECKS", "MIN_SHARE"]
 
@@ -137,7 +136,7 @@ def _body(item_id: int) -> dict[str, Any]:
 
 
 def _input(n: int, limit: int) -> str:
-    return _("{n} URLs, limit={limit}", n=n, limit=limit)
+    return ngettext("{n} URL, limit={limit}", "{n} URLs, limit={limit}", n, limit=limit)
 
 
 def _described(bodies: Any) -> str:
@@ -201,7 +200,8 @@ async def _returns_in_order_once(ns: Namespace, ids: list[int]) -> None:
         )
     if _SHUFFLED.stats.calls != len(ids):
         raise CheckFailed(_("fetch_all must request each URL exactly once."), input=_input(len(ids), ORDER_LIMIT),
-                          expected=_("{n} requests", n=len(ids)), actual=_("{n} requests", n=_SHUFFLED.stats.calls))
+                          expected=ngettext("{n} request", "{n} requests", len(ids)),
+                          actual=ngettext("{n} request", "{n} requests", _SHUFFLED.stats.calls))
 
 
 async def stays_within_limit(ns: Namespace) -> None:
@@ -256,14 +256,14 @@ async def uses_whole_limit(ns: Namespace) -> None:
     where = _input(SPEED_N, SPEED_LIMIT) + "; " + _("{ms:.0f} ms each", ms=LATENCY_MS)
     if peak < SPEED_LIMIT:
         raise CheckFailed(
-            _("The fake API saw at most {peak} of your requests at once, though limit={limit} allows {limit}. "
-              "Keep {limit} requests in flight until the URLs run out.", peak=peak, limit=SPEED_LIMIT),
+            _("The fake API saw at most {peak} of your requests at once, though the limit is {limit}. "
+              "Keep limit requests in flight until the URLs run out.", peak=peak, limit=SPEED_LIMIT),
             input=where, expected=_("{n} at once", n=SPEED_LIMIT), actual=_("{n} at once", n=peak),
         )
     if average < minimum:
         raise CheckFailed(
             _("The fake API had only {average:.1f} of your requests in flight on average; with limit={limit}, "
-              "it can have {limit} nearly all the time. Start the next request as soon as one finishes, not "
+              "it can have that many nearly all the time. Start the next request as soon as one finishes, not "
               "when a whole batch is done.", average=average, limit=SPEED_LIMIT),
             input=where, expected=_("≥ {n:.1f} on average", n=minimum), actual=f"{average:.1f}",
         )

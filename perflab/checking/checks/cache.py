@@ -49,7 +49,7 @@ async def serves_hits_from_redis(ns: Namespace) -> None:
         raise CheckFailed(_("The second call with the same arguments must return the value stored in Redis, "
                             "without calling the function."), input="f('laptop', 2) ×2",
                           expected=_("1 call, 1 key, the same value twice"),
-                          actual=_("{calls} calls, {keys} keys", calls=probe.calls, keys=len(keys)))
+                          actual=_("calls: {calls}, keys: {keys}", calls=probe.calls, keys=len(keys)))
 
 
 async def names_the_function(ns: Namespace) -> None:

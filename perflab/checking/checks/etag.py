@@ -57,7 +57,7 @@ async def answers_304(ns: Namespace) -> None:
     where = f"If-None-Match: {etag}"
     if response.status_code != 304:
         raise CheckFailed(_("The client already holds this very version: answer 304 Not Modified, and save "
-                            "sending the body again ({size} bytes here). Neither FastAPI nor Starlette does it "
+                            "sending the body again (here: {size} B). Neither FastAPI nor Starlette does it "
                             "for JSON: compare If-None-Match with the ETag yourself.", size=len(full.content)),
                           input=where, expected=_("304 with no body"), actual=answer_of(response))
     if response.content:

@@ -12,7 +12,7 @@ import httpx
 
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.serving.client import asgi_client
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 from perflab.load.generator import load
 from perflab.serving.kernel import Server, serve
 
@@ -90,17 +90,22 @@ def concurrent(ns: Namespace) -> None:
     failed = next((b for b in bursts if b.ok < b.requests), None)
     if failed is not None or single_s is None:  # a route that fails at once is fast at once: no speed-up
         failed = failed or bursts[0]
-        raise CheckFailed(_("Not checked yet: GET {path} failed {failed} of {n} requests at once. Pass the first "
-                            "check first.", path=PATH, failed=failed.requests - failed.ok, n=failed.requests),
-                          input=_("{n} concurrent requests to {path}", n=BURST, path=PATH),
+        raise CheckFailed(ngettext("Not checked yet: GET {path} failed {failed} of {n} request at once. Pass the "
+                                   "first check first.", "Not checked yet: GET {path} failed {failed} of {n} requests "
+                                   "at once. Pass the first check first.", failed.requests, path=PATH,
+                                   failed=failed.requests - failed.ok),
+                          input=ngettext("{n} concurrent request to {path}", "{n} concurrent requests to {path}",
+                                         BURST, path=PATH),
                           actual=str(failed.status_counts or failed.errors))
     burst_s = min(b.duration_s for b in bursts)
     speedup = BURST * single_s / burst_s
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(
-            _("{n} requests at once took {burst_s:.2f} s, {speedup:.1f}× faster than one after another. "
-              "Something still blocks the event loop.", n=BURST, burst_s=burst_s, speedup=speedup),
-            input=_("{n} concurrent requests to {path}", n=BURST, path=PATH),
+            ngettext("{n} request at once took {burst_s:.2f} s, {speedup:.1f}× faster than one after another. "
+                     "Something still blocks the event loop.",
+                     "{n} requests at once took {burst_s:.2f} s, {speedup:.1f}× faster than one after another. "
+                     "Something still blocks the event loop.", BURST, burst_s=burst_s, speedup=speedup),
+            input=ngettext("{n} concurrent request to {path}", "{n} concurrent requests to {path}", BURST, path=PATH),
             expected=_("at least {ratio:.0f}× faster than one after another", ratio=MIN_SPEEDUP),
             actual=f"{speedup:.1f}×",
         )

@@ -25,7 +25,7 @@ from perflab.checking.checks._measure_method import MIN_MOVE, agrees_with_own_co
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.serving.client import asgi_client
 from perflab.lab.fakes import quiet_app
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 try:
     import resource
@@ -42,8 +42,8 @@ FIELDS = {"id": int, "name": str, "price": float, "in_stock": bool, "tags": list
 # (60 runs): model instances with a declared type 2.0-2.6x as fast as JSONResponse; dicts with a
 # declared type 0.82-0.90x; JSON text as text/plain 0.94-1.07x; models built on each request
 # 0.6-0.72x; dicts with no declared type about 0.1x. In a CI run with grading beside, a right answer
-# measured 1.36x once: the threshold sits above every wrong answer's best, and the better of two
-# measurements counts.
+# measured 1.36x once, and judged, with two notebook runs also on the machine, 1.17x in two tries:
+# the threshold sits above every wrong answer's best, and the best of three measurements counts.
 MIN_SPEEDUP = 1.25
 REPEAT = 31
 
@@ -125,7 +125,8 @@ async def answers_exactly_1000(ns: Namespace) -> None:
     items = _items((await _get_items(ns))[0])
     count = len(items) if isinstance(items, list) else _("not an array")
     if count != COUNT:
-        raise CheckFailed(_("The body must be a JSON array of exactly {count} items.", count=COUNT),
+        raise CheckFailed(ngettext("The body must be a JSON array of exactly {n} item.",
+                                   "The body must be a JSON array of exactly {n} items.", COUNT),
                           input=f"GET {PATH}", expected=COUNT, actual=count)
 
 
@@ -156,7 +157,7 @@ async def items_have_the_schema(ns: Namespace) -> None:
     ids = [item["id"] for item in items]
     if len(set(ids)) != len(ids):
         raise CheckFailed(_("Every item needs its own id."), input=f"GET {PATH}", expected=_("distinct ids"),
-                          actual=_("{count} distinct ids", count=len(set(ids))))
+                          actual=ngettext("{n} distinct id", "{n} distinct ids", len(set(ids))))
 
 
 def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -242,26 +243,32 @@ async def _baseline_app(ns: Namespace, rows: Any) -> AsyncIterator[tuple[Any, Ca
     yield await clean.peer.run(_baseline, rows), clean.cpu_s
 
 
-async def _speedup(ns: Namespace) -> float:
+async def _speedup(ns: Namespace, tries: int = 3) -> float:
     """Measure how many times faster the learner's route is than JSONResponse with the same items.
 
     Both run in one process (or, judged, in two alike), so CPU time measures them fairly even when
     other programs compete for the CPU: wall time then punishes the longer call more, as a
-    preemption hits it more often.
+    preemption hits it more often. A busy moment can cost one measurement: the best of ``tries``
+    counts, and measuring stops at the first that reaches MIN_SPEEDUP.
 
     Args:
         ns: The learner's objects.
+        tries: At most this many measurements, each of REPEAT pairs.
     """
     clock = _process_cpu_s if ns.subject is None else ns.subject.cpu_s
+    best = 0.0
     async with asgi_client(_app(ns)) as client:
         rows = _items(await client.get(PATH))
         async with _baseline_app(ns, rows) as (baseline, baseline_clock), asgi_client(baseline) as slow:
             for _i in range(3):  # warm-up
                 await slow.get(PATH), await client.get(PATH)
-            pairs = [(await _cpu_s(lambda: slow.get(PATH), baseline_clock), await _cpu_s(lambda: client.get(PATH), clock))
-                     for _i in range(REPEAT)]
-    baseline_s, route_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-    return baseline_s / route_s if route_s > 0 else math.inf
+            while tries > 0 and best < MIN_SPEEDUP:
+                tries -= 1
+                pairs = [(await _cpu_s(lambda: slow.get(PATH), baseline_clock),
+                          await _cpu_s(lambda: client.get(PATH), clock)) for _i in range(REPEAT)]
+                baseline_s, route_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+                best = max(best, baseline_s / route_s if route_s > 0 else math.inf)
+    return best
 
 
 async def faster_than_jsonresponse(ns: Namespace) -> None:
@@ -271,14 +278,13 @@ async def faster_than_jsonresponse(ns: Namespace) -> None:
         ns: The learner's objects.
     """
     speedup = await _speedup(ns)
-    if speedup < MIN_SPEEDUP:  # a busy moment can cost one measurement: the better of two counts
-        speedup = max(speedup, await _speedup(ns))
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(
             _("Your route is {ratio:.2f}× as fast as JSONResponse with the same items; the fast path is at least "
               "{minimum}× here. Return Item instances from a route with a declared return type, and no "
               "response_class.", ratio=speedup, minimum=MIN_SPEEDUP),
-            input=_("GET {path}, {count} items, measured alternately", path=PATH, count=COUNT),
+            input=ngettext("GET {path}, {n} item, measured alternately", "GET {path}, {n} items, measured alternately",
+                           COUNT, path=PATH),
             expected=f"≥ {MIN_SPEEDUP}×", actual=f"{speedup:.2f}×",
         )
 
@@ -290,7 +296,7 @@ CHECKS: list[Check] = [
     Check(title="every item has the fields and types of Item", run=items_have_the_schema),
     Check(title="the route declares its response type", run=declares_response_type),
     Check(title="no deprecated response class", run=uses_no_deprecated_response),
-    Check(title="faster than JSONResponse with the same items", run=faster_than_jsonresponse, timeout_s=20.0),
+    Check(title="faster than JSONResponse with the same items", run=faster_than_jsonresponse, timeout_s=30.0),
     Check(title="compare_with_jsonresponse() agrees with the check's measurement",
           run=agrees_with_own_comparison, timeout_s=30.0),
 ]

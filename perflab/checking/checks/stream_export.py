@@ -18,7 +18,7 @@ from perflab.checking.checks._export_source import (
     item_problem, make_rows, public, require_complete, shown,
 )
 from perflab.checking.engine import Check, CheckFailed, Namespace
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["CHECKS"]
 
@@ -130,16 +130,17 @@ async def streams_while_reading(ns: Namespace) -> None:
     exchange = await export(ns, source)
     require_complete(exchange, source)
     given, allowed = exchange.given_at_first_row, 1
-    where = _("GET /export; the source gives {count} rows, {batch} per fetch", count=STREAM_N, batch=BATCH)
+    where = ngettext("GET /export; the source gives {n} row, {batch} per fetch",
+                     "GET /export; the source gives {n} rows, {batch} per fetch", STREAM_N, batch=BATCH)
     if given is None:
         raise CheckFailed(_("The body never held the first row of the source."), input=where,
                           expected=public(source.rows[0]), actual=shown(exchange))
     if given > allowed:
-        raise CheckFailed(_("The first row left only after the source had given {given} of its {count} rows: the "
-                            "export reads every row (into a list, or to count them) before it sends anything. "
+        raise CheckFailed(_("The first row left only after the source had given {given} of all its rows ({count}): "
+                            "the export reads every row (into a list, or to count them) before it sends anything. "
                             "Send each row as soon as the source gives it.", given=given, count=STREAM_N),
-                          input=where, expected=_("at most {allowed} rows given when the first row leaves",
-                                                  allowed=allowed),
+                          input=where, expected=ngettext("at most {n} row given when the first row leaves",
+                                                         "at most {n} rows given when the first row leaves", allowed),
                           actual=_("rows given: {given}", given=given))
     if exchange.lag:
         raise CheckFailed(_("Some rows waited for later ones: when a row left, the source had already given more "

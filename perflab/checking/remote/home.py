@@ -4,8 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-__all__ = ["HomeLoop"]
+__all__ = ["HomeLoop", "Soon", "start_soon"]
+
+
+class Soon:
+    """A coroutine to be started on a loop: cancelled before it starts, it never starts (and never warns)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop, self.task = loop, None
+        self._lock, self._cancelled = threading.Lock(), False
+
+    def start(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        """Create the coroutine and its task, on the loop's thread, unless cancelled first."""
+        with self._lock:
+            if not self._cancelled:
+                self.task = self.loop.create_task(make())
+
+    def cancel(self) -> None:
+        """Cancel it: before it starts, or while it runs."""
+        with self._lock:
+            self._cancelled = True
+            task = self.task
+        if task is not None:
+            self.loop.call_soon_threadsafe(task.cancel)
+
+
+def start_soon(loop: asyncio.AbstractEventLoop, make: Callable[[], Coroutine[Any, Any, Any]]) -> Soon:
+    """Start ``make()`` on ``loop`` from another thread; the coroutine is only created once the loop runs it.
+
+    ``asyncio.run_coroutine_threadsafe`` creates the coroutine at once, so one whose loop stops
+    first is never awaited, and Python warns about it.
+
+    Args:
+        loop: The loop to run on. RuntimeError if it is closed.
+        make: Creates the coroutine.
+    """
+    soon = Soon(loop)
+    loop.call_soon_threadsafe(soon.start, make)
+    return soon
 
 
 class HomeLoop:

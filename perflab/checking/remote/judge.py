@@ -281,7 +281,7 @@ def _unreadable(exercise_id: str, path: Path, error: Exception, checks: list[Che
     if isinstance(error, ExerciseCellMissing):
         message = str(error)
     elif isinstance(error, FileNotFoundError):
-        message = _("{path} does not exist. `perflab reset {id}` restores the exercise as shipped.", path=path,
+        message = _("{path} does not exist. In a terminal, `perflab reset {id}` restores the exercise as shipped.", path=path,
                     id=exercise_id)
     else:
         message = f"{type(error).__name__}: {error}"

@@ -24,6 +24,7 @@ from perflab.checking.engine import CheckFailed
 from perflab.checking.remote import stubs
 from perflab.checking.remote.codec import decode, encode, pack, read_frame
 from perflab.checking.remote.exceptions import ErrorBridge, RemoteError
+from perflab.checking.remote.home import Soon, start_soon
 from perflab.i18n import _
 
 __all__ = ["Peer", "PeerGone", "RemoteError"]
@@ -50,7 +51,7 @@ class Peer:
         self._exported: dict[int, tuple[Any, asyncio.AbstractEventLoop]] = {}
         self._ids: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
         self._pending: dict[int, concurrent.futures.Future[Any]] = {}
-        self._serving: dict[int, concurrent.futures.Future[Any]] = {}
+        self._serving: dict[int, Soon] = {}
         self._errors = ErrorBridge(trusted)
         self._counter = itertools.count(1)
         self._send_lock = threading.Lock()
@@ -247,9 +248,12 @@ class Peer:
         except (KeyError, ValueError, TypeError):
             self._reply_error(key, LookupError("no such object"))
             return
-        if loop.is_closed():
+        if loop is not self.home and not loop.is_running():  # its loop has ended (or never ran): serve it at home
             loop = self.home
-        self._serving[key] = asyncio.run_coroutine_threadsafe(self._serve(key, target, header, blobs), loop)
+        try:
+            self._serving[key] = start_soon(loop, lambda: self._serve(key, target, header, blobs))
+        except RuntimeError as exc:  # the loop is closed
+            self._reply_error(key, exc)
 
     async def _serve(self, key: int, target: Any, header: dict[str, Any], blobs: list[bytes]) -> None:
         try:

@@ -19,18 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from perflab.checking._runner import _end_on_signal, _limit, load_check
+from perflab.checking._runner import load_check
 from perflab.checking.engine import Namespace, run_checks
+from perflab.checking.guards import REAL_EXIT, end_on_signal, guard_exit, limit_resources
 from perflab.checking.manifest import Exercise, load_manifest
 from perflab.checking.remote.confine import confine, join_cgroup
 from perflab.checking.remote.peer import Peer
-from perflab.i18n import _, use_language
+from perflab.i18n import use_language
 from perflab.serving.lifetime import become_subreaper, die_with_parent, reap_descendants
 
 __all__ = ["main", "run"]
-
-_REAL_EXIT = os._exit
-
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m perflab.checking.remote.subject")
@@ -59,22 +57,6 @@ def _load(exercise: Exercise, filename: str, code: str) -> tuple[dict[str, Any],
     return dict(outcome), {n: found[n] for n in exercise.names if n in found}
 
 
-def _guard_exit(peer: Peer) -> None:
-    """Make ``os._exit`` in the learner's code tell the judge which exit it was, and where, before it ends."""
-    pid = os.getpid()
-
-    def learner_exit(status: int) -> None:
-        if os.getpid() == pid:
-            caller = sys._getframe(1)
-            message = _("Your code called os._exit({status}) on line {line} of {file}: it ends the whole process "
-                        "at once, the checks included. Return a value, or raise an exception, instead.",
-                        status=status, line=caller.f_lineno, file=os.path.basename(caller.f_code.co_filename))
-            peer.notify("farewell", message)
-        _REAL_EXIT(status)
-
-    os._exit = learner_exit
-
-
 def main(argv: Sequence[str] | None = None, code: str | None = None) -> int:
     """Confine, load the learner's code, say hello, and serve the judge until it hangs up.
 
@@ -88,20 +70,20 @@ def main(argv: Sequence[str] | None = None, code: str | None = None) -> int:
     if args.parent_pid:
         die_with_parent(args.parent_pid)
     become_subreaper()
-    signal.signal(signal.SIGTERM, _end_on_signal)
+    signal.signal(signal.SIGTERM, end_on_signal)
     join_cgroup(args.cgroup, args.max_processes)
     if code is None:  # the judge sends the code: nothing is read from the course or the submissions
         code = sys.stdin.read()
     exercise = load_manifest(args.root)[args.exercise]
     if args.confine_tmp_mb:
         confine(args.confine_tmp_mb, Path.cwd())
-    _limit(args.memory_mb, args.cpu_s)
+    limit_resources(args.memory_mb, args.cpu_s)
     if args.lang:
         use_language(args.lang)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     peer = Peer(socket.socket(fileno=args.fd), trusted=False, home=loop).start()
-    _guard_exit(peer)
+    guard_exit(lambda message: peer.notify("farewell", message))
     os.register_at_fork(after_in_child=peer.forget_in_child)
     outcome, objects = _load(exercise, args.filename, code)
     peer.notify("hello", {"outcome": outcome, "objects": objects, "pid": os.getpid()})
@@ -120,7 +102,7 @@ def run(argv: Sequence[str], code: str | None = None) -> None:
         main(argv, code)
     finally:
         reap_descendants(pid_namespace=False, wait_s=0.5)  # nothing the learner's code started outlives it
-        _REAL_EXIT(0)
+        REAL_EXIT(0)
 
 
 if __name__ == "__main__":

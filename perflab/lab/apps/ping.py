@@ -6,6 +6,7 @@ Serve it with ``serve_process("perflab.lab.apps.ping:app")`` and point ``load()`
 from __future__ import annotations
 
 import asyncio
+import time
 
 from fastapi import FastAPI, Response
 
@@ -40,3 +41,14 @@ async def status(code: int) -> Response:
         code: The HTTP status to send back, e.g. 500.
     """
     return Response(status_code=code)
+
+
+@app.get("/block")
+async def block(ms: float = 1000.0) -> dict[str, float]:
+    """Block the event loop for ``ms`` milliseconds: a stall, during which the server answers no one.
+
+    Args:
+        ms: How long to block, in milliseconds. Defaults to 1000.
+    """
+    time.sleep(ms / 1000)  # on purpose: what a blocking call in an async route does to every request
+    return {"blocked_ms": ms}
