@@ -84,7 +84,8 @@ def check_environment() -> EnvReport:
 
     Safe to call inside a running event loop: the Redis ping runs on a loop of its own.
     """
-    rows = [("Python", platform.python_version(), "✓"), (_("CPU cores"), str(os.cpu_count()), "✓")]
+    # The cores this process may use (a container or taskset may allow fewer than the machine has).
+    rows = [("Python", platform.python_version(), "✓"), (_("CPU cores"), str(len(os.sched_getaffinity(0))), "✓")]
     rows += [(name, *_version(name)) for name in PACKAGES]
     rows += [_font_row(), (_("Language"), current_language(), "✓")]
     rows += [_redis_row(), _database_row()]

@@ -141,7 +141,7 @@ def _answer_problem(e: Exercise, path: Path, report: Report, titles: list[str]) 
 
 def _verdicts(manifest: Manifest, run: Runner, answers: bool) -> list[str]:
     # Each run is a child process: run them two at a time (or one per CPU), in manifest order.
-    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 1)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max(2, len(os.sched_getaffinity(0)))) as pool:
         found = pool.map(lambda e: _exercise_verdicts(manifest, e, run, answers), manifest.exercises)
         return [problem for problems in found for problem in problems]
 
