@@ -17,8 +17,9 @@ _EVIL = "<script>alert('x')</script>"
 
 
 def _exercise(exercise_id: str, points: int) -> Exercise:
-    return Exercise(exercise_id, "01_x", f"Title of {exercise_id}", f"exercises/01_x/{exercise_id}.py",
-                    f"solutions/01_x/{exercise_id}.py", f"checks.{exercise_id}", ("app",), points, ("hint",), "a")
+    return Exercise(exercise_id, "01_x", f"Title of {exercise_id}", f"Task of {exercise_id}",
+                    f"exercises/01_x/{exercise_id}.py", f"solutions/01_x/{exercise_id}.py", f"checks.{exercise_id}",
+                    ("app",), points, ("hint",), "a")
 
 
 def _grading() -> Grading:
