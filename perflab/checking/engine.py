@@ -133,7 +133,7 @@ class Report:
     def _repr_html_(self) -> str:
         # Left-aligned (JupyterLab right-aligns table cells), colours that read on light and dark
         # themes, and no maths typesetting: a learner's "$argon2id$..." must show as it is.
-        color, mark = ("#1a7f37", "✓") if self.passed else ("#cf222e", "✗")
+        color, mark = _mark(self.passed)
         verdict = _("all checks passed") if self.passed else _("some checks failed")
         head = (f'<div style="{_HEAD_STYLE}border-left:4px solid {color};background:{color}1f">'
                 f'<span style="color:{color}">{mark}</span> {html.escape(self.exercise_id)}: '
@@ -153,9 +153,14 @@ def _details(outcome: Outcome) -> list[tuple[str, str]]:
     return [(label, value) for label, value in found if value]
 
 
+def _mark(passed: bool) -> tuple[str, str]:
+    """Return the colour and the mark of a verdict: green ✓ or red ✗."""
+    return ("#1a7f37", "✓") if passed else ("#cf222e", "✗")
+
+
 def _outcome_html(outcome: Outcome) -> str:
     """One check as a table row: its mark, its title, and for a failure what it said, each value as code."""
-    color, mark = ("#1a7f37", "✓") if outcome.passed else ("#cf222e", "✗")
+    color, mark = _mark(outcome.passed)
     said = [html.escape(outcome.message)] * bool(outcome.message) + [
         f'{html.escape(label)}: <code style="white-space:pre-wrap">{html.escape(value)}</code>'
         for label, value in _details(outcome)]

@@ -22,7 +22,7 @@ from perflab.i18n import _, ngettext
 from perflab.checking.manifest import Exercise, load_checks, load_manifest
 from perflab.checking.progress_state import record_check, reveal_hint
 
-__all__ = ["CheckUsageError", "Hints", "Task", "check", "hint", "learner_objects", "next_hints", "task"]
+__all__ = ["CheckUsageError", "Hints", "Task", "check", "hint", "learner_objects", "next_hints", "task", "task_of"]
 
 
 class CheckUsageError(PerflabError, TypeError):
@@ -125,7 +125,15 @@ def task(exercise_id: str) -> Task:
     Args:
         exercise_id: The exercise's id, as in ``exercises/manifest.toml``.
     """
-    exercise = load_manifest()[exercise_id]
+    return task_of(load_manifest()[exercise_id])
+
+
+def task_of(exercise: Exercise) -> Task:
+    """Return an exercise's title and full task, translated.
+
+    Args:
+        exercise: The manifest entry.
+    """
     return Task(exercise.id, _(exercise.title), _(exercise.task))
 
 

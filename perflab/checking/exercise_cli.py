@@ -106,14 +106,17 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def task_text(exercise: Exercise) -> str:
-    """Return an exercise's title and full task, in the learner's language.
+    """Return an exercise's title and full task, in the learner's language, wrapped for a terminal.
 
     Args:
         exercise: The manifest entry.
     """
+    from perflab.checking.exercise import task_of
+
+    shown = task_of(exercise)
     lines = [textwrap.fill(line, width=88, subsequent_indent="  " if line.startswith("- ") else "")
-             for line in _(exercise.task).splitlines()]
-    return f"{exercise.id}: {_(exercise.title)}\n\n" + "\n".join(lines)
+             for line in shown.text.splitlines()]
+    return f"{shown.exercise_id}: {shown.title}\n\n" + "\n".join(lines)
 
 
 def _task(args: argparse.Namespace) -> int:
