@@ -166,13 +166,14 @@ class Subject:
     def _why_gone(self) -> str:
         """Say why the process ended without a farewell: stopped in time, out of limits, or its status."""
         code = self._wait(1.0)
-        if self.stopped_after_s is not None:
+        parent_gone = self._zygote is not None and not self._zygote.alive()  # os.kill of its parent, say
+        if self.stopped_after_s is not None and not parent_gone:
             return _("Stopped after {seconds:g} s. Look for an endless loop at the top level of your file, "
                      "or code that never returns.", seconds=self.stopped_after_s)
         if code is not None and -code in (signal.SIGXCPU, signal.SIGKILL):
             return _("The check process was stopped: it used too much CPU time or memory (status {code}).",
                      code=code)
-        if code is None:  # its parent, the fork server, went first (os.kill of its parent, say)
+        if code is None or parent_gone:  # its parent, the fork server, went first
             return _("The process that runs your code ended during this check: look for sys.exit, os._exit, "
                      "os.kill or a crash in your code.")
         return _("The check process ended without a result (status {code}). Its last output is below.", code=code)
