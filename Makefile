@@ -27,7 +27,9 @@ venv: $(STAMP)
 # Containers and workshop machines often run as root, which JupyterLab refuses unless told.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The notebooks get this Python's version in their metadata, so that opening one does not mark it changed.
 lab: $(STAMP)
+	$(PY) -m perflab.build.python_stamp notebooks
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks $(ALLOW_ROOT)
 
 # Course notebooks are separate kernels that assert no timings, so they run two at a time.

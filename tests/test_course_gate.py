@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from perflab.build.gate import run_gate
 
 
@@ -20,3 +22,26 @@ def test_every_exercise_shows_its_whole_task_in_a_cell_before_its_code(repo_root
         chapter = (repo_root / "chapters" / f"{exercise.chapter}.md").read_text(encoding="utf-8")
         shown, code = chapter.find(f'task("{exercise.id}")'), chapter.find(f"# exercise: {exercise.id}\n")
         assert 0 <= shown < code, exercise.id
+
+
+
+def _catalog(root: Path, lang: str, domain: str) -> "polib.POFile":
+    import polib
+
+    return polib.pofile(str(root / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"))
+
+
+@pytest.mark.parametrize("lang", ["en", "bn", "ru"])
+def test_every_exercise_title_is_its_lesson_heading_in_every_language(repo_root: Path, lang: str) -> None:
+    # `perflab progress` and the check report show the manifest's title; the lesson shows its heading.
+    from perflab.checking.manifest import load_manifest
+
+    runtime = {} if lang == "en" else {e.msgid: e.msgstr for e in _catalog(repo_root, lang, "perflab")}
+    for exercise in load_manifest(repo_root).exercises:
+        chapter = (repo_root / "chapters" / f"{exercise.chapter}.md").read_text(encoding="utf-8")
+        assert f"### {exercise.title} {{#" in chapter, exercise.id
+        if lang != "en":
+            [cell] = [e.msgstr for e in _catalog(repo_root, lang, exercise.chapter)
+                      if f"### {exercise.title} {{#" in e.msgid]
+            heading = next(line[4:].rsplit(" {#", 1)[0] for line in cell.splitlines() if line.startswith("### "))
+            assert runtime[exercise.title] == heading, exercise.id

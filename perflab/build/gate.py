@@ -14,6 +14,7 @@ from nbformat import NotebookNode
 
 from perflab.build.catalogs import PLURAL_FORMS, TARGET_LANGUAGES, translated
 from perflab.build.plurals import counted_nouns
+from perflab.build.python_stamp import with_python_version
 from perflab.build.extract import DOMAIN, render_po, templates
 from perflab.build.stub_lock import stub_lock_problem
 from perflab.checking.shipped import LOCK_PATH
@@ -214,7 +215,7 @@ def _notebook_problems(root: Path, chapter: Path, lang: str) -> Iterator[Problem
         fresh = render_notebook(root, chapter, lang)
     except Exception:  # check_chapters reports a broken chapter
         return
-    if path.read_text(encoding="utf-8") != fresh:
+    if with_python_version(path.read_text(encoding="utf-8"), None) != fresh:  # make lab stamps the version
         said = f"stale: differs from a fresh build of chapters/{chapter.name} and its catalog: run make notebooks"
         yield Problem(rel, said)
 

@@ -30,6 +30,10 @@ LABELS = ("weather", "news", "stocks")
 # Three different latencies, given to the labels in an order drawn per server: the fastest API is
 # not always the first label. One by one, the calls span their sum (90 ms); at once, the slowest.
 LATENCIES_MS = (20.0, 30.0, 40.0)
+# The overlap check calls "-slow" twins, this many times slower: the same ratios (at once, 2.25x at best)
+# with the route's own overhead a third as large. At 1x, the solution overlapped 1.59x once (limit 1.6)
+# in a run of 50 with a core busy and the machine overloaded beside.
+SLOW_FACTOR = 3
 FAILURES = ("503", "404", "302", "unreachable")  # what "fails" means in the exercise: not 200, or no answer
 HANG_S = 4.0  # how long a hanging API hangs: beyond any bound the checks allow (3.7 s)
 
@@ -115,6 +119,7 @@ def _fake_root() -> FastAPI:
     for label in LABELS:
         root.mount(f"/{label}", _Recorder(FakeAPI(label, _latencies[label]).app, _LOG))
         root.mount(f"/{label}-hanging", _Recorder(_hanging_api(label), _LOG))
+        root.mount(f"/{label}-slow", _Recorder(FakeAPI(label, _latencies[label] * SLOW_FACTOR).app, _LOG))
         for status in (503, 404, 302):
             root.mount(f"/{label}-{status}", _Recorder(_failing_api(label, status), _LOG))
     return root
@@ -137,7 +142,8 @@ def fake_apis(broken: dict[str, str] | None = None) -> Iterator[tuple[dict[str, 
     """Yield the URLs of the three fake APIs, some of them broken, and the call log.
 
     Args:
-        broken: Labels mapped to how each fails: one of FAILURES, or "hanging". Defaults to none.
+        broken: Labels mapped to how each fails: one of FAILURES, or "hanging"; or "slow" for the slow twin.
+            Defaults to none.
     """
     with _FAKES.running() as server:  # the last check stops it: stop_fakes
         urls = {label: f"{server.url}/{label}" for label in LABELS}
