@@ -8,28 +8,28 @@ from typing import Any
 
 from fastapi import Body, FastAPI, HTTPException
 
-Product = dict[str, Any]
+ProductData = dict[str, Any]
 
 
-def create_app(products: dict[int, Product]) -> FastAPI:
+def create_app(products: dict[int, ProductData]) -> FastAPI:
     """Return an app that serves and stores the products in ``products``, answering 304 when it can.
 
     Args:
-        products: Product id to product; the app reads and writes this very dict.
+        products: ProductData id to product; the app reads and writes this very dict.
     """
     app = FastAPI()
 
     @app.get("/products/{product_id}")
-    async def read_product(product_id: int) -> Product:
+    async def read_product(product_id: int) -> ProductData:
         product = products.get(product_id)
         if product is None:
-            raise HTTPException(status_code=404, detail="Product not found")
+            raise HTTPException(status_code=404, detail="ProductData not found")
         # TODO: send a quoted ETag made from the exact body bytes and Cache-Control: no-cache,
         # and answer a matching If-None-Match (a list, W/"...", or *) with an empty 304.
         return product
 
     @app.put("/products/{product_id}")
-    async def replace_product(product_id: int, product: Product = Body()) -> Product:
+    async def replace_product(product_id: int, product: ProductData = Body()) -> ProductData:
         products[product_id] = product
         return product
 

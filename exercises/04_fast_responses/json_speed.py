@@ -16,7 +16,7 @@ from perflab import asgi_client, compare
 WORDS = ("red", "blue", "green", "small", "large", "steel", "oak", "glass", "round", "flat")
 
 
-class Item(BaseModel):
+class CatalogItem(BaseModel):
     """One item of the catalogue."""
 
     id: int
@@ -41,7 +41,7 @@ def random_rows(count: int = 1000, seed: int = 42) -> list[dict[str, Any]]:
     ]
 
 
-ROWS = random_rows()
+CATALOG_ROWS = random_rows()
 
 app = FastAPI()
 
@@ -50,7 +50,7 @@ app = FastAPI()
 async def list_items():
     # TODO: plain dicts and no declared type: FastAPI walks every value with jsonable_encoder.
     # Send the items on the fast path instead.
-    return ROWS
+    return CATALOG_ROWS
 
 
 baseline = FastAPI()
@@ -58,7 +58,7 @@ baseline = FastAPI()
 
 @baseline.get("/items")
 async def list_items_jsonresponse() -> JSONResponse:
-    return JSONResponse(ROWS)
+    return JSONResponse(CATALOG_ROWS)
 
 
 async def compare_with_jsonresponse(repeat: int = 30) -> float:

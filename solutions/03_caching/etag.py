@@ -45,7 +45,7 @@ from typing import Any
 from fastapi import Body, FastAPI, Header, HTTPException, Response
 from fastapi.responses import JSONResponse
 
-Product = dict[str, Any]
+ProductData = dict[str, Any]
 
 # Clients may store an answer but must revalidate it before each use: with an ETag, that costs a
 # round trip and an empty 304 while nothing changed, and brings the new body as soon as it did.
@@ -77,11 +77,11 @@ def matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
 
 
-def create_app(products: dict[int, Product]) -> FastAPI:
+def create_app(products: dict[int, ProductData]) -> FastAPI:
     """Return an app that serves and stores the products in ``products``, answering 304 when it can.
 
     Args:
-        products: Product id to product; the app reads and writes this very dict.
+        products: ProductData id to product; the app reads and writes this very dict.
     """
     app = FastAPI()
 
@@ -89,7 +89,7 @@ def create_app(products: dict[int, Product]) -> FastAPI:
     async def read_product(product_id: int, if_none_match: str | None = Header(default=None)) -> Response:
         product = products.get(product_id)
         if product is None:  # before If-None-Match: even "*" must not turn a missing product into a 304
-            raise HTTPException(status_code=404, detail="Product not found")
+            raise HTTPException(status_code=404, detail="ProductData not found")
         # Render the answer first, so the ETag names the very bytes a 200 would send.
         response = JSONResponse(product)
         headers = {"ETag": etag_of(response.body), "Cache-Control": CACHE_CONTROL}
@@ -100,7 +100,7 @@ def create_app(products: dict[int, Product]) -> FastAPI:
         return response
 
     @app.put("/products/{product_id}")
-    async def replace_product(product_id: int, product: Product = Body()) -> Product:
+    async def replace_product(product_id: int, product: ProductData = Body()) -> ProductData:
         products[product_id] = product
         return product
 

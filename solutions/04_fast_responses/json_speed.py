@@ -3,7 +3,7 @@
 ``GET /items`` on ``app`` answers a JSON array of exactly 1,000 items, with media type
 ``application/json``. Each item is an object with exactly these fields: ``id`` (int, all
 different), ``name`` (str), ``price`` (float), ``in_stock`` (bool) and ``tags`` (list of str),
-as in the ``Item`` model. Build the items once, when the module loads (``random_rows()``
+as in the ``CatalogItem`` model. Build the items once, when the module loads (``random_rows()``
 makes them); the route only sends them.
 
 The route must:
@@ -35,7 +35,7 @@ from perflab import asgi_client, compare
 WORDS = ("red", "blue", "green", "small", "large", "steel", "oak", "glass", "round", "flat")
 
 
-class Item(BaseModel):
+class CatalogItem(BaseModel):
     """One item of the catalogue."""
 
     id: int
@@ -60,11 +60,11 @@ def random_rows(count: int = 1000, seed: int = 42) -> list[dict[str, Any]]:
     ]
 
 
-ROWS = random_rows()
+CATALOG_ROWS = random_rows()
 # Validate once, at import: the route then hands Pydantic ready model instances, which it
 # serializes straight to JSON bytes in Rust. Building 1,000 models per request would cost more
 # than it saves.
-ITEMS = [Item(**row) for row in ROWS]
+ITEMS = [CatalogItem(**row) for row in CATALOG_ROWS]
 
 app = FastAPI()
 
@@ -72,7 +72,7 @@ app = FastAPI()
 # The return annotation is what turns on the fast path (FastAPI 0.130+): FastAPI knows the type
 # and lets Pydantic write the bytes. No response_class: any custom one turns the fast path off.
 @app.get("/items")
-async def list_items() -> list[Item]:
+async def list_items() -> list[CatalogItem]:
     return ITEMS
 
 
@@ -82,7 +82,7 @@ baseline = FastAPI()
 @baseline.get("/items")
 async def list_items_jsonresponse() -> JSONResponse:
     # The old way: the stdlib json module encodes the dicts on every request.
-    return JSONResponse(ROWS)
+    return JSONResponse(CATALOG_ROWS)
 
 
 async def compare_with_jsonresponse(repeat: int = 30) -> float:

@@ -177,9 +177,9 @@ def declares_response_type(ns: Namespace) -> None:
     properties = _resolve(_resolve(schema, spec).get("items", {}), spec).get("properties", {})
     if _resolve(schema, spec).get("type") != "array" or not set(FIELDS) <= set(properties):
         raise CheckFailed(
-            _("Declare the response type, with a return annotation such as -> list[Item] or with response_model=. "
+            _("Declare the response type, with a return annotation such as -> list[CatalogItem] or with response_model=. "
               "It documents the route, validates what it sends, and turns on Pydantic's fast JSON path."),
-            input=f"OpenAPI: GET {PATH} → 200", expected=_("an array of Item"), actual=schema or _("no schema"),
+            input=f"OpenAPI: GET {PATH} → 200", expected=_("an array of CatalogItem"), actual=schema or _("no schema"),
         )
 
 
@@ -281,7 +281,7 @@ async def faster_than_jsonresponse(ns: Namespace) -> None:
     if speedup < MIN_SPEEDUP:
         raise CheckFailed(
             _("Your route is {ratio:.2f}× as fast as JSONResponse with the same items; the fast path is at least "
-              "{minimum}× here. Return Item instances from a route with a declared return type, and no "
+              "{minimum}× here. Return CatalogItem instances from a route with a declared return type, and no "
               "response_class.", ratio=speedup, minimum=MIN_SPEEDUP),
             input=ngettext("GET {path}, {n} item, measured alternately", "GET {path}, {n} items, measured alternately",
                            COUNT, path=PATH),
@@ -293,7 +293,7 @@ CHECKS: list[Check] = [
     Check(title="GET /items answers with media type application/json", run=answers_json_media_type),
     Check(title="the body is valid JSON", run=answers_valid_json),
     Check(title="the body holds exactly 1000 items", run=answers_exactly_1000),
-    Check(title="every item has the fields and types of Item", run=items_have_the_schema),
+    Check(title="every item has the fields and types of CatalogItem", run=items_have_the_schema),
     Check(title="the route declares its response type", run=declares_response_type),
     Check(title="no deprecated response class", run=uses_no_deprecated_response),
     Check(title="faster than JSONResponse with the same items", run=faster_than_jsonresponse, timeout_s=30.0),

@@ -1,4 +1,4 @@
-# expect: fail every item has the fields and types of Item
+# expect: fail every item has the fields and types of CatalogItem
 """Prices rounded to int: the schema says float."""
 
 import random
