@@ -65,6 +65,20 @@ class Lab:
         """
         return f"{self.url}/lab/tree/{relative}?token={self.token}"
 
+    def wait_for_idle_kernel(self, timeout_s: float = 60.0) -> None:
+        """Wait until a notebook's kernel has started and is idle (the page's own indicator says idle earlier).
+
+        Args:
+            timeout_s: How long to wait.
+        """
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{self.url}/api/sessions?token={self.token}", timeout=5) as answer:
+                if any(s["kernel"]["execution_state"] == "idle" for s in json.load(answer)):
+                    return
+            time.sleep(0.3)
+        raise RuntimeError(f"no idle kernel within {timeout_s:g} s")
+
 
 def _wait_until_up(url: str, token: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 import pytest
 
-from browser_kit import ARTIFACTS, ROOT, chromium_path, jupyter_lab
+from browser_kit import ARTIFACTS, ROOT, Lab, chromium_path, jupyter_lab
+
+from perflab.build.claims import CLAIMS_CELL, claims_printed
+from perflab.build.python_stamp import stamp_notebooks
 
 pytestmark = pytest.mark.notebook  # a kernel under load, like the notebook tests: run with them, two at a time
 
@@ -59,22 +65,23 @@ def _run_and_wait(page: Any, timeout_ms: int) -> None:
 
 
 def _prepare(lang: str, folder: Path) -> Path:
-    """Copy the language's notebook, byte for byte, into ``folder``; return the copy."""
+    """Copy the language's notebook into ``folder``, stamped with this Python's version as ``make lab`` does."""
     target = folder / lang / NOTEBOOK
     target.parent.mkdir(parents=True)
     shutil.copyfile(ROOT / "notebooks" / lang / NOTEBOOK, target)
+    stamp_notebooks(folder)  # as make lab does
     return target
 
 
-def _add_report_cell(page: Any) -> None:
-    """Add a cell at the end, as a learner would, that shows a failing report with a ``$`` value, and run it."""
+def _add_cell(page: Any, source: str) -> None:
+    """Add a code cell at the end, as a learner would, type ``source`` into it, and run it."""
     page.locator(".jp-CodeCell").last.locator(".jp-InputPrompt").click()
     page.keyboard.press("Escape")
     page.keyboard.press("b")
     page.keyboard.press("Enter")
-    page.keyboard.insert_text(REPORT_CELL)
+    page.keyboard.insert_text(source)
     page.keyboard.press("Shift+Enter")
-    page.locator(".perflab-check").last.wait_for(timeout=30_000)
+    _run_and_wait(page, 30_000)
 
 
 def _run_cell_containing(page: Any, text: str) -> None:
@@ -95,11 +102,11 @@ def _errors_in(path: Path) -> list[str]:
     return found
 
 
-def _open_and_run_all(page: Any, url: str) -> None:
+def _open_and_run_all(page: Any, lab: Lab, relative: str) -> None:
     """Open the notebook, check it is not marked changed, and run all its cells while frames are counted."""
-    page.goto(url)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.wait_for_timeout(1000)
+    page.goto(lab.notebook_url(relative))
+    lab.wait_for_idle_kernel()
+    page.wait_for_timeout(2000)  # the kernel's language_info reaches the page: the moment a notebook turns "changed"
     assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, "opened as changed"
     page.evaluate(WATCH_FRAMES)
     page.locator(".lm-MenuBar-item", has_text="Run").first.click()
@@ -126,12 +133,15 @@ def _check_panel(page: Any, lang: str) -> None:
     _run_cell_containing(page, 'name="first-app"')
     panel.locator(".widget-button").click()
     panel.locator("table tr").nth(1).wait_for(timeout=60_000)
-    panel.locator("img").first.wait_for(timeout=30_000)
+    panel.scroll_into_view_if_needed()
     panel.screenshot(path=str(ARTIFACTS / f"{lang}-panel.png"))
+    shown = panel.evaluate("p => [...p.querySelectorAll('.jp-OutputArea-output')].map(o => o.className + ':' + [...o.querySelectorAll('*')].slice(0, 5).map(e => e.tagName).join(','))")
+    assert panel.locator("img").count() > 0, shown
 
 
 @pytest.mark.parametrize("lang", ["en", "bn", "ru"])
-def test_a_learner_runs_the_first_notebook_in_jupyterlab(lang: str, tmp_path: Path) -> None:
+def test_a_learner_runs_the_first_notebook_in_jupyterlab(lang: str, tmp_path: Path,
+                                                        record_property: Callable[[str, object], None]) -> None:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -141,14 +151,15 @@ def test_a_learner_runs_the_first_notebook_in_jupyterlab(lang: str, tmp_path: Pa
         browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _open_and_run_all(page, lab.notebook_url(f"{lang}/{NOTEBOOK}"))
+            _open_and_run_all(page, lab, f"{lang}/{NOTEBOOK}")
             page.screenshot(path=str(ARTIFACTS / f"{lang}-run-all.png"), full_page=True)
             assert page.evaluate("window.perflabFrames.size") >= 3, "the live plot did not update"
             if lang == "bn":
                 assert page.evaluate(GLYPHS_DRAWN, page.evaluate("window.perflabFrameText"))
-            _add_report_cell(page)
+            _add_cell(page, REPORT_CELL)
             _check_report(page)
             _check_panel(page, lang)
+            _add_cell(page, CLAIMS_CELL.strip())
             page.keyboard.press("Control+s")
             page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
         finally:
@@ -156,3 +167,8 @@ def test_a_learner_runs_the_first_notebook_in_jupyterlab(lang: str, tmp_path: Pa
                 page.screenshot(path=str(ARTIFACTS / f"{lang}-last.png"))
             browser.close()
     assert _errors_in(path) == []
+    cells = nbformat.read(path, as_version=4).cells
+    claims = claims_printed(next(c for c in cells if "recorded_claims_json" in c.source))
+    record_property("claims", [f"{lang}/{path.stem}/{c.name}: {c.value:.3g} (expected {c.expected})"
+                               + ("" if c.holds else " FAILED") for c in claims])
+    assert claims and all(c.holds for c in claims), [c for c in claims if not c.holds]

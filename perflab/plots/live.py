@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perflab.load import generator as loadgen
 from perflab.i18n import _
 from perflab.render import in_notebook
 
-__all__ = ["load"]
+if TYPE_CHECKING:
+    from perflab.plots.charts import Chart
+
+__all__ = ["load", "plotted_load"]
 
 
 def load(url: str, *, plot: bool | None = None, title: str | None = None, **options: Any) -> loadgen.LoadResult:
@@ -26,6 +29,17 @@ def load(url: str, *, plot: bool | None = None, title: str | None = None, **opti
     """
     if not (in_notebook() if plot is None else plot):
         return loadgen.load(url, **options)
+    return plotted_load(url, title=title, **options)[0]
+
+
+def plotted_load(url: str, *, title: str | None = None, **options: Any) -> tuple[loadgen.LoadResult, Chart]:
+    """Load-test ``url`` with the live plot, and return the result with the run's final chart.
+
+    Args:
+        url: The full URL to request.
+        title: The plot's title. Defaults to the URL and the concurrency or the rate.
+        **options: Passed on to ``perflab.load.generator.load``, as in ``load()``.
+    """
     from perflab.plots.live_plot import LiveLatencyPlot
 
     rate = options.get("rate")
@@ -33,6 +47,8 @@ def load(url: str, *, plot: bool | None = None, title: str | None = None, **opti
                      else _("{url}, {concurrency} in flight", url=url, concurrency=options.get("concurrency")))
     live = LiveLatencyPlot(title=title or default_title)
     try:
-        return loadgen.load(url, on_batch=lambda b: live.add(b.elapsed_s, b.latencies_ms, b.error_count), **options)
+        result = loadgen.load(url, on_batch=lambda b: live.add(b.elapsed_s, b.latencies_ms, b.error_count), **options)
     finally:
         live.finish()
+    assert live.final_chart is not None  # finish() made it
+    return result, live.final_chart

@@ -50,7 +50,7 @@ def load_panel(target: Any, path: str = "", concurrency: int = 8, duration_s: fl
     import ipywidgets as widgets
     from IPython.display import display
 
-    from perflab.plots.live import load
+    from perflab.plots.live import plotted_load
 
     slider = widgets.IntSlider(value=concurrency, min=1, max=max_concurrency, description=_("in flight"),
                                continuous_update=False, style={"description_width": "initial"})
@@ -63,8 +63,11 @@ def load_panel(target: Any, path: str = "", concurrency: int = 8, duration_s: fl
         output.clear_output(wait=True)
         with output:
             try:
-                result = load(target_url(target, path), concurrency=slider.value, duration_s=duration_s,
-                              plot=True, progress=False)
+                result, chart = plotted_load(target_url(target, path), concurrency=slider.value,
+                                             duration_s=duration_s, progress=False)
+                # The live frames' place cannot be updated inside an Output widget: show the chart anew.
+                output.clear_output(wait=True)
+                display(chart)
                 runs.append([slider.value, f"{result.rps:,.0f}", f"{result.p50_ms:.1f}", f"{result.p99_ms:.1f}",
                              result.failed])
                 history.value = table_html(_run_headers(), runs, _("Every run so far"))
