@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polib
 import pytest
 
 from perflab.build.gate import run_gate
@@ -24,10 +25,7 @@ def test_every_exercise_shows_its_whole_task_in_a_cell_before_its_code(repo_root
         assert 0 <= shown < code, exercise.id
 
 
-
-def _catalog(root: Path, lang: str, domain: str) -> "polib.POFile":
-    import polib
-
+def _catalog(root: Path, lang: str, domain: str) -> polib.POFile:
     return polib.pofile(str(root / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"))
 
 
