@@ -139,9 +139,17 @@ def number(value: float, spec: str = "") -> str:
         value: An int or a float.
         spec: A Python format spec, e.g. ``".2f"`` or ``","``. Defaults to none.
     """
-    text = format(value, spec)
+    return str(value) if isinstance(value, bool) else localized(format(value, spec))
+
+
+def localized(text: str) -> str:
+    """Return a number written the Python way (``"4,812.5"``) with the current language's decimal and group marks.
+
+    Args:
+        text: The number as Python formats it, e.g. a chart's tick label.
+    """
     lang = current_language()
-    return text if lang == "en" or isinstance(value, bool) else text.translate(_separators(lang))
+    return text if lang == "en" else text.translate(_separators(lang))
 
 
 # Russian typesetting keeps a number and its unit on one line: «0,54 с», «50 мс».

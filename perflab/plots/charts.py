@@ -18,9 +18,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 from perflab.plots.fonts import plot_text, setup_fonts
-from perflab.i18n import _
+from perflab.i18n import _, localized, number
 from perflab.render import table_text
 from perflab.plots.svg import Panel
 
@@ -99,7 +100,20 @@ def _png(fig: Figure) -> bytes:
 
 
 def _num(value: float) -> str:
-    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+    return number(value, ".0f" if value >= 100 else ".1f" if value >= 10 else ".2f")
+
+
+class _LocalTicks(ScalarFormatter):
+    """Matplotlib's usual tick labels, with the language's decimal mark («0,5» in Russian)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return localized(super().__call__(x, pos))
+
+
+def _local_ticks(*axes: Axes) -> None:
+    for ax in axes:
+        ax.xaxis.set_major_formatter(_LocalTicks())
+        ax.yaxis.set_major_formatter(_LocalTicks())
 
 
 def _top(*arrays: np.ndarray) -> float:
@@ -116,6 +130,7 @@ def panels_png(panels: Sequence[Panel], heading: str) -> bytes:
     """
     fig = _new_figure(8.0, 3.7)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    _local_ticks(*axes)
     handles = []
     for ax, panel in zip(axes, panels, strict=True):
         for line in panel.lines:
@@ -138,7 +153,7 @@ def _ratio_note(value: float, base: float, higher_is_better: bool) -> str:
     factor = max(value, base) / min(value, base)
     if factor < 1.05:
         return plot_text("≈ same")
-    shown = f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"  # "×262", not "×262.0"
+    shown = number(factor, ".0f" if factor >= 10 else ".1f")  # "×262", not "×262.0"; «×2,5» in Russian
     if (value > base) == higher_is_better:
         return plot_text("×{factor} faster", factor=shown)
     return plot_text("×{factor} slower", factor=shown)
@@ -180,6 +195,7 @@ def ratio_chart(labels: Sequence[str], values: Sequence[float], *, unit: str, ba
     texts = [f"{_num(v)} {unit}   {note}".rstrip() for v, note in zip(values, notes, strict=True)]
     fig = _new_figure(7.0, 1.0 + 0.45 * len(values) + (0.3 if title else 0.0))
     ax = fig.subplots()
+    _local_ticks(ax)
     colors = ["tab:orange" if i == baseline else "tab:blue" for i in range(len(values))]
     # An edge of its own colour keeps a bar hundreds of times shorter than the longest visible.
     bars = ax.barh(range(len(values)), values, color=colors, edgecolor=colors, linewidth=2)
@@ -227,6 +243,7 @@ def latency_timeline(result: LoadTimeline, *, title: str = "", alt: str = "",
     p50s, p99s = _bucket_p50_p99(t_s, lat_ms, width_s)
     fig = _new_figure(8.0, 3.6)
     ax = fig.subplots()
+    _local_ticks(ax)
     dots = np.random.default_rng(0).permutation(t_s.size)[:20_000]  # dots are costly; lines use all
     ax.plot(t_s[dots], lat_ms[dots], linestyle="none", marker=".", markersize=2, alpha=0.35,
             color="tab:gray", label=plot_text("one request"))

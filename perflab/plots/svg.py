@@ -20,6 +20,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from perflab.i18n import localized
+
 __all__ = ["Line", "Panel", "nice_ticks", "panels_svg"]
 
 _WIDTH_PX, _HEIGHT_PX = 800, 370  # the static chart's size, so frames and chart line up
@@ -87,7 +89,7 @@ def _tick_label(value: float, step: float) -> str:
     # As many decimals as the step needs, so 0, 2.5, 5 and 0.25, 0.5 all read cleanly.
     decimals = next((d for d in range(7) if abs(round(step, d) - step) <= step * 1e-6), 6)
     text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text
+    return "0" if float(text) == 0 else localized(text)
 
 
 def _y_ticks(lines: Sequence[Line]) -> np.ndarray:

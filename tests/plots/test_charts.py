@@ -190,3 +190,20 @@ def test_big_ratios_are_whole_and_a_tiny_bar_stays_visible() -> None:
     chart = ratio_chart(["slow", "fast"], [262.0, 1.0], unit="ms")
     assert "×262 faster" in chart.alt and "×262.0" not in chart.alt
     assert "×1.5 faster" in ratio_chart(["a", "b"], [3.0, 2.0], unit="ms").alt
+
+
+def test_russian_charts_write_decimal_commas_in_ratios_bar_labels_and_ticks() -> None:
+    from perflab.plots.svg import _tick_label
+
+    use_language("ru")
+    assert "2,5" in charts._ratio_note(2.5, 1.0, higher_is_better=True)
+    assert charts._num(3.25) == "3,25" and _tick_label(0.5, 0.25) == "0,50"
+    fig = Figure()
+    ax = fig.subplots()
+    charts._local_ticks(ax)
+    ax.plot([0, 0.5, 1.5], [0, 0.25, 0.75])
+    fig.draw_without_rendering()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "0,4" in labels and not any("." in label for label in labels), labels
+    use_language("en")
+    assert charts._num(3.25) == "3.25" and "2.5" in charts._ratio_note(2.5, 1.0, higher_is_better=True)
