@@ -35,6 +35,7 @@ __all__ = [
     "sql_engine",
     "stop_all",
     "stop_all_processes",
+    "table",
     "task",
     "timeit_async",
     "use_language",
@@ -61,6 +62,7 @@ _HOMES = {
     "sql_engine": "perflab.lab.engines",
     "stop_all": "perflab.serving.kernel",
     "stop_all_processes": "perflab.serving.processes",
+    "table": "perflab.render",
     "task": "perflab.checking.exercise",
     "timeit_async": "perflab.lab.timing",
 }
