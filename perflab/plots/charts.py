@@ -25,7 +25,7 @@ from perflab.i18n import _, localized, number
 from perflab.render import table_text
 from perflab.plots.svg import Panel
 
-__all__ = ["Chart", "Floats", "LoadTimeline", "latency_timeline", "p50_p99", "panels_png", "ratio_chart"]
+__all__ = ["Chart", "Floats", "LoadTimeline", "latency_timeline", "growth_chart", "p50_p99", "panels_png", "ratio_chart"]
 
 _DPI = 100
 _TIME_UNITS = frozenset({"ns", "us", "µs", "ms", "s"})
@@ -260,3 +260,41 @@ def latency_timeline(result: LoadTimeline, *, title: str = "", alt: str = "",
                    duration_s=duration_s, requests=int(lat_ms.size), p50_ms=p50_ms,
                    p99_ms=p99_ms, max_ms=float(lat_ms.max()))
     return Chart(png=_png(fig), alt=alt)
+
+
+def growth_chart(sizes: Sequence[float], series: dict[str, Sequence[float]], *, size_label: str, unit: str,
+                 title: str = "", alt: str = "", log: bool = False) -> Chart:
+    """Return a line chart of how each alternative's cost grows with a size: rows, page size, page depth.
+
+    Args:
+        sizes: The sizes measured, left to right.
+        series: Each alternative's name, mapped to its value at each size.
+        size_label: What the sizes count, shown under the x axis, e.g. "rows".
+        unit: The values' unit, shown beside the y axis, e.g. "ms".
+        title: A heading above the chart. Defaults to none.
+        alt: Alt text for the image. Defaults to a sentence listing every value.
+        log: Whether both axes are logarithmic, for sizes that grow tenfold. Defaults to False.
+    """
+    if not sizes or any(len(values) != len(sizes) for values in series.values()):
+        raise ValueError(_("growth_chart needs one value for each size, in every series."))
+    fig = _new_figure(7.0, 3.6 + (0.3 if title else 0.0))
+    ax = fig.subplots()
+    for name, values in series.items():
+        ax.plot(sizes, values, marker="o", label=name)
+    if log:
+        ax.set(xscale="log", yscale="log")
+    else:
+        ax.set_ylim(0, _top(*(np.asarray(v, dtype=float) for v in series.values())))
+    _local_ticks(ax)
+    ax.set(xlabel=size_label, ylabel=unit, title=title)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False)
+    rows = [(name, *(f"{_num(v)} {unit}" for v in values)) for name, values in series.items()]
+    listed = "; ".join(f"{row[0]}: {', '.join(row[1:])}" for row in rows)
+    alt = alt or _("Line chart “{title}”, by {size_label} {sizes}: {lines}.", title=title, size_label=size_label,
+                   sizes=", ".join(_size(s) for s in sizes), lines=listed)
+    return Chart(png=_png(fig), alt=alt, text=table_text([size_label, *(_size(s) for s in sizes)], rows, title))
+
+
+def _size(value: float) -> str:
+    return number(int(value), ",") if float(value).is_integer() else _num(value)

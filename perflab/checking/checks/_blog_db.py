@@ -1,0 +1,63 @@
+"""The scratch blog database of the "n_plus_one" checks, made where the learner's code runs.
+
+Judged, these functions run in the subject process (through ``peer.run``), so the learner's app and
+the engine share one event loop; in a notebook they run on the check's own loop. Each blog has a
+token; the statements that reach its database are counted with SQLAlchemy's
+``before_cursor_execute`` event, the way chapter 05 counts them.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from perflab.lab.blog import draw_blog, fill_blog
+
+__all__ = ["close_blog", "open_blog", "statements_since"]
+
+_BLOGS: dict[str, tuple[AsyncEngine, Path, list[str]]] = {}
+
+
+async def open_blog(seed: int, token: str) -> async_sessionmaker[AsyncSession]:
+    """Draw the blog of ``seed`` into a new SQLite file, and return sessions on it.
+
+    Args:
+        seed: Which blog to draw, as ``draw_blog(random.Random(seed))`` draws it.
+        token: The blog's name for the other functions here.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="perflab-n-plus-one-"))
+    engine = create_async_engine(f"sqlite+aiosqlite:///{folder / 'blog.db'}")
+    statements: list[str] = []
+    await fill_blog(engine, draw_blog(random.Random(seed)))
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
+    _BLOGS[token] = (engine, folder, statements)
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def statements_since(token: str) -> list[str]:
+    """Return the statements run on the blog since the last call, and start counting again.
+
+    Args:
+        token: The blog's name.
+    """
+    statements = _BLOGS[token][2]
+    taken = list(statements)
+    statements.clear()
+    return taken
+
+
+async def close_blog(token: str) -> None:
+    """Close the blog's connections and delete its file.
+
+    Args:
+        token: The blog's name.
+    """
+    engine, folder, _statements = _BLOGS.pop(token)
+    await engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
