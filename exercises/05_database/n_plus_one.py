@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from perflab.lab.blog import Author
+from perflab.lab import blog
 
 
 def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
@@ -27,7 +27,7 @@ def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
 
     @app.get("/authors")
     async def list_authors(limit: int = 20, session: AsyncSession = Depends(get_session)) -> list[dict]:
-        authors = (await session.scalars(select(Author).order_by(Author.id).limit(limit))).all()
+        authors = (await session.scalars(select(blog.Author).order_by(blog.Author.id).limit(limit))).all()
         page = []
         for author in authors:
             posts = []

@@ -263,7 +263,7 @@ def latency_timeline(result: LoadTimeline, *, title: str = "", alt: str = "",
 
 
 def growth_chart(sizes: Sequence[float], series: dict[str, Sequence[float]], *, size_label: str, unit: str,
-                 title: str = "", alt: str = "", log: bool = False) -> Chart:
+                 title: str = "", alt: str = "", log_sizes: bool = False) -> Chart:
     """Return a line chart of how each alternative's cost grows with a size: rows, page size, page depth.
 
     Args:
@@ -273,7 +273,7 @@ def growth_chart(sizes: Sequence[float], series: dict[str, Sequence[float]], *, 
         unit: The values' unit, shown beside the y axis, e.g. "ms".
         title: A heading above the chart. Defaults to none.
         alt: Alt text for the image. Defaults to a sentence listing every value.
-        log: Whether both axes are logarithmic, for sizes that grow tenfold. Defaults to False.
+        log_sizes: Whether the size axis is logarithmic, for sizes that grow tenfold. Defaults to False.
     """
     if not sizes or any(len(values) != len(sizes) for values in series.values()):
         raise ValueError(_("growth_chart needs one value for each size, in every series."))
@@ -281,11 +281,12 @@ def growth_chart(sizes: Sequence[float], series: dict[str, Sequence[float]], *, 
     ax = fig.subplots()
     for name, values in series.items():
         ax.plot(sizes, values, marker="o", label=name)
-    if log:
-        ax.set(xscale="log", yscale="log")
-    else:
-        ax.set_ylim(0, _top(*(np.asarray(v, dtype=float) for v in series.values())))
+    if log_sizes:
+        ax.set_xscale("log")
+    ax.set_ylim(0, _top(*(np.asarray(v, dtype=float) for v in series.values())))
     _local_ticks(ax)
+    ax.set_xticks(sizes, [_size(size) for size in sizes], minor=False)  # a tick at each size measured, no other
+    ax.set_xticks([], minor=True)
     ax.set(xlabel=size_label, ylabel=unit, title=title)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from perflab.lab.blog import Author, Post
+from perflab.lab import blog
 
 
 def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
@@ -27,8 +27,8 @@ def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
         # One query for the page, one for all its authors' posts (WHERE author_id IN ...), one for
         # all those posts' tags: three, for a page of 1 or of 1,000. selectinload suits collections;
         # joinedload would repeat each author's columns once per post and tag.
-        query = select(Author).order_by(Author.id).limit(limit).options(
-            selectinload(Author.posts).selectinload(Post.tags))
+        query = select(blog.Author).order_by(blog.Author.id).limit(limit).options(
+            selectinload(blog.Author.posts).selectinload(blog.Post.tags))
         authors = (await session.scalars(query)).all()
         return [
             {"id": author.id, "name": author.name,

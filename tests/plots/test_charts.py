@@ -18,7 +18,7 @@ from matplotlib.text import Text
 
 from perflab import i18n
 from perflab.plots import charts, fonts
-from perflab.plots.charts import Chart, latency_timeline, p50_p99, panels_png, ratio_chart
+from perflab.plots.charts import Chart, growth_chart, latency_timeline, p50_p99, panels_png, ratio_chart
 from perflab.i18n import use_language
 from perflab.plots.svg import Line, Panel
 from font_kit import needs_bengali_font
@@ -207,3 +207,19 @@ def test_russian_charts_write_decimal_commas_in_ratios_bar_labels_and_ticks() ->
     assert "0,4" in labels and not any("." in label for label in labels), labels
     use_language("en")
     assert charts._num(3.25) == "3.25" and "2.5" in charts._ratio_note(2.5, 1.0, higher_is_better=True)
+
+
+def test_growth_chart_lists_every_value_by_size(figures: list[Figure]) -> None:
+    chart = growth_chart([10, 2000], {"SCAN": [1.5, 120.0], "SEARCH": [0.5, 0.6]}, size_label="COUNT(*)", unit="ms",
+                         title="lookup", log_sizes=True)
+    lines = str(chart).splitlines()
+    assert lines[1].split() == ["COUNT(*)", "10", "2,000"]
+    assert lines[3].split() == ["SCAN", "1.50", "ms", "120", "ms"]
+    assert "SEARCH: 0.50 ms, 0.60 ms" in chart.alt and chart.png.startswith(PNG_SIGNATURE)
+    for fig in figures:
+        assert_texts_inside(fig)
+
+
+def test_growth_chart_rejects_a_series_without_a_value_for_each_size() -> None:
+    with pytest.raises(ValueError):
+        growth_chart([1, 2], {"a": [1.0]}, size_label="n", unit="ms")

@@ -3,7 +3,8 @@
 Judged, these functions run in the subject process (through ``peer.run``), so the learner's app and
 the engine share one event loop; in a notebook they run on the check's own loop. Each blog has a
 token; the statements that reach its database are counted with SQLAlchemy's
-``before_cursor_execute`` event, the way chapter 05 counts them.
+``before_cursor_execute`` event, the way chapter 05 counts them, and so are the connections
+taken from its pool and given back.
 """
 
 from __future__ import annotations
@@ -12,15 +13,33 @@ import random
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from perflab.lab.blog import draw_blog, fill_blog
 
-__all__ = ["close_blog", "open_blog", "statements_since"]
+__all__ = ["close_blog", "open_blog", "seen_since"]
 
-_BLOGS: dict[str, tuple[AsyncEngine, Path, list[str]]] = {}
+_BLOGS: dict[str, tuple[AsyncEngine, Path, dict[str, Any]]] = {}
+
+
+def _counting(engine: AsyncEngine) -> dict[str, Any]:
+    """Count what reaches ``engine``: statements, and connections taken from and given back to its pool."""
+    seen: dict[str, Any] = {"statements": [], "checkouts": 0, "checkins": 0}
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: seen["statements"].append(statement))
+
+    def took(*_args: Any) -> None:
+        seen["checkouts"] += 1
+
+    def gave_back(*_args: Any) -> None:
+        seen["checkins"] += 1
+
+    event.listen(engine.sync_engine.pool, "checkout", took)
+    event.listen(engine.sync_engine.pool, "checkin", gave_back)
+    return seen
 
 
 async def open_blog(seed: int, token: str) -> async_sessionmaker[AsyncSession]:
@@ -32,23 +51,21 @@ async def open_blog(seed: int, token: str) -> async_sessionmaker[AsyncSession]:
     """
     folder = Path(tempfile.mkdtemp(prefix="perflab-n-plus-one-"))
     engine = create_async_engine(f"sqlite+aiosqlite:///{folder / 'blog.db'}")
-    statements: list[str] = []
     await fill_blog(engine, draw_blog(random.Random(seed)))
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *rest: statements.append(statement))
-    _BLOGS[token] = (engine, folder, statements)
+    _BLOGS[token] = (engine, folder, _counting(engine))
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def statements_since(token: str) -> list[str]:
-    """Return the statements run on the blog since the last call, and start counting again.
+def seen_since(token: str) -> dict[str, Any]:
+    """Return what reached the blog's database since the last call, and start counting again.
 
     Args:
         token: The blog's name.
     """
-    statements = _BLOGS[token][2]
-    taken = list(statements)
-    statements.clear()
+    seen = _BLOGS[token][2]
+    taken = {"statements": list(seen["statements"]), "checkouts": seen["checkouts"], "checkins": seen["checkins"]}
+    seen["statements"].clear()
+    seen["checkouts"] = seen["checkins"] = 0
     return taken
 
 
@@ -58,6 +75,6 @@ async def close_blog(token: str) -> None:
     Args:
         token: The blog's name.
     """
-    engine, folder, _statements = _BLOGS.pop(token)
+    engine, folder, _seen = _BLOGS.pop(token)
     await engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)

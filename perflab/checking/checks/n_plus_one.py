@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from perflab.checking.checks._blog_db import close_blog, open_blog, statements_since
+from perflab.checking.checks._blog_db import close_blog, open_blog, seen_since
 from perflab.checking.checks._inprocess import learner_client
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _, ngettext
@@ -65,24 +65,24 @@ class _Blog:
     def __init__(self, ns: Namespace, data: BlogData, token: str, client: httpx.AsyncClient) -> None:
         self.ns, self.data, self.token, self.client = ns, data, token, client
 
-    async def page(self, limit: int | None) -> tuple[Any, list[str]]:
-        """Return the JSON of ``GET /authors`` with ``limit`` (None: no parameter) and the statements it ran."""
-        await _here_or_there(self.ns, statements_since, self.token)
+    async def page(self, limit: int | None) -> tuple[Any, dict[str, Any]]:
+        """Return the JSON of ``GET /authors`` with ``limit`` (None: no parameter), and what reached the database."""
+        await _here_or_there(self.ns, seen_since, self.token)
         response = await self.client.get("/authors", params={} if limit is None else {"limit": limit})
-        statements = await _here_or_there(self.ns, statements_since, self.token)
+        seen = await _here_or_there(self.ns, seen_since, self.token)
         if response.status_code != 200:
             raise CheckFailed(_("GET /authors answered {status}, not 200.", status=response.status_code),
                               input=_request(limit), expected=200, actual=response.text[:300])
-        return response.json(), statements
+        return response.json(), seen
 
-    async def require_page(self, limit: int | None) -> list[str]:
-        """Fail unless ``GET /authors`` answers the right page; return the statements it ran."""
-        answer, statements = await self.page(limit)
+    async def require_page(self, limit: int | None) -> dict[str, Any]:
+        """Fail unless ``GET /authors`` answers the right page; return what reached the database."""
+        answer, seen = await self.page(limit)
         expected = expected_page(self.data, DEFAULT_LIMIT if limit is None else limit)
         if answer != expected:
             raise CheckFailed(_wrong_page(answer, expected), input=_request(limit),
                               expected=expected[:2], actual=answer[:2] if isinstance(answer, list) else answer)
-        return statements
+        return seen
 
 
 def _request(limit: int | None) -> str:
@@ -134,7 +134,7 @@ async def few_queries_at_every_page_size(ns: Namespace) -> None:
     async with _blog(ns) as blog:
         counts = {}
         for limit in (1, random.randint(3, 9), len(blog.data.authors)):
-            counts[limit] = len(await blog.require_page(limit))
+            counts[limit] = len((await blog.require_page(limit))["statements"])
         if max(counts.values()) > MOST_QUERIES:
             shown = ", ".join(f"limit={limit}: {count}" for limit, count in counts.items())
             raise CheckFailed(
@@ -147,12 +147,26 @@ async def few_queries_at_every_page_size(ns: Namespace) -> None:
 
 
 async def one_session_per_request(ns: Namespace) -> None:
-    """Fail unless eight requests at once, with different limits, each get their own right page.
+    """Fail unless each request takes a connection through a session of its own and gives it back, even eight at once.
 
     Args:
         ns: The learner's objects.
     """
     async with _blog(ns) as blog:
+        for limit in random.sample(range(1, len(blog.data.authors) + 1), 3):
+            seen = await blog.require_page(limit)
+            if seen["checkouts"] == 0:
+                raise CheckFailed(_("A request took no connection from the pool: it used a session that an earlier "
+                                    "request had opened. Give each request a session of its own, from `sessions`, and "
+                                    "close it when the request ends (`async with sessions() as session:`)."),
+                                  input=_request(limit), expected=_("a new session for each request"),
+                                  actual=_("a session shared between requests"))
+            if seen["checkins"] < seen["checkouts"]:
+                raise CheckFailed(_("A request ended, but its connection did not go back to the pool: its session was "
+                                    "never closed. Under load the pool runs dry. Open each session with "
+                                    "`async with sessions() as session:`."), input=_request(limit),
+                                  expected=_("connections given back: {n}", n=seen["checkouts"]),
+                                  actual=_("connections given back: {n}", n=seen["checkins"]))
         limits = random.sample(range(1, len(blog.data.authors) + 1), 8)
         answers = await asyncio.gather(*(blog.page(limit) for limit in limits), return_exceptions=True)
         for limit, answer in zip(limits, answers):
@@ -168,5 +182,5 @@ async def one_session_per_request(ns: Namespace) -> None:
 CHECKS = [
     Check(title="answers each page exactly as the stub does", run=answers_the_page),
     Check(title="runs the same few queries for a page of any size", run=few_queries_at_every_page_size),
-    Check(title="answers eight requests at once, each with its own page", run=one_session_per_request),
+    Check(title="gives each request a session of its own", run=one_session_per_request),
 ]
