@@ -1,0 +1,64 @@
+"""Chapter 05 on a real PostgreSQL: it runs unchanged, and the learner's own tables survive it.
+
+CI starts PostgreSQL on 127.0.0.1 and sets ``PERFLAB_TEST_DATABASE_URL`` (see ``.ci/run``). The
+database holds a table of the learner's before the notebook runs; afterwards it must hold that
+table, with its row, and nothing of the course's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import asyncpg
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from perflab.build.claims import claims_printed
+from test_notebook_execution import CELL_TIMEOUT_S, ROOT, _printed, _with_probes
+
+CHAPTER = ROOT / "notebooks" / "en" / "05_database.ipynb"
+LEARNERS_TABLE = "learner_orders"
+
+
+def _database_url() -> str:
+    url = os.environ.get("PERFLAB_TEST_DATABASE_URL", "")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI must start PostgreSQL and set PERFLAB_TEST_DATABASE_URL (see .ci/run)")
+    if not url:
+        pytest.skip("no PostgreSQL: set PERFLAB_TEST_DATABASE_URL=postgresql://user:password@127.0.0.1/db")
+    return url
+
+
+async def _sql(url: str, *statements: str) -> list[list[asyncpg.Record]]:
+    connection = await asyncpg.connect(url)
+    try:
+        return [await connection.fetch(statement) for statement in statements]
+    finally:
+        await connection.close()
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_chapter_05_runs_on_postgresql_and_leaves_the_learners_tables_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _database_url()
+    asyncio.run(_sql(url, f"DROP TABLE IF EXISTS {LEARNERS_TABLE}",
+                     f"CREATE TABLE {LEARNERS_TABLE} (id int PRIMARY KEY, note text)",
+                     f"INSERT INTO {LEARNERS_TABLE} VALUES (1, 'mine')"))
+    try:
+        monkeypatch.setenv("DATABASE_URL", url)  # the kernel starts with it
+        nb = _with_probes(nbformat.read(CHAPTER, as_version=4), runs=1)
+        NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                       resources={"metadata": {"path": str(ROOT)}}).execute()
+        assert any("'driver': 'asyncpg'" in str(c.outputs) for c in nb.cells), "the notebook did not run on PostgreSQL"
+        assert "clean" in _printed(nb.cells[-2])
+        claims = claims_printed(nb.cells[-1])
+        assert claims and all(c.holds for c in claims), [c for c in claims if not c.holds]
+        rows, left = asyncio.run(_sql(url, f"SELECT id, note FROM {LEARNERS_TABLE}",
+                                      "SELECT relname FROM pg_class WHERE relname LIKE 'perflab%'"))
+        assert [tuple(r) for r in rows] == [(1, "mine")]
+        assert [r["relname"] for r in left] == []  # every table and index of the course is gone
+    finally:
+        asyncio.run(_sql(url, f"DROP TABLE IF EXISTS {LEARNERS_TABLE}"))
