@@ -2,7 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=25  # the slowest tests, so that CI logs show where its time goes
 
 .PHONY: lab test venv notebooks translations gate claims bench bench-loadgen bench-grading clean-venv help
 
