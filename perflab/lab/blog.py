@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, ForeignKey, String, Table, insert
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, insert
 from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -22,10 +22,15 @@ class BlogBase(AsyncAttrs, DeclarativeBase):
     """The blog's declarative base: ``awaitable_attrs`` on every model."""
 
 
+# BIGINT keys: in SQLite only an INTEGER PRIMARY KEY is the rowid, so with BIGINT a query without
+# ORDER BY gets the rows in the order they were written (drawn at random), not by id, as on a server.
+Key = BigInteger
+
+
 post_tags = Table(
     "perflab_blog_post_tags", BlogBase.metadata,
-    Column("post_id", ForeignKey("perflab_blog_posts.id"), primary_key=True),
-    Column("tag_id", ForeignKey("perflab_blog_tags.id"), primary_key=True),
+    Column("post_id", Key, ForeignKey("perflab_blog_posts.id"), primary_key=True),
+    Column("tag_id", Key, ForeignKey("perflab_blog_tags.id"), primary_key=True),
 )
 
 
@@ -33,7 +38,7 @@ class Author(BlogBase):
     """An author, with posts in the order of their ids."""
 
     __tablename__ = "perflab_blog_authors"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Key, primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
     posts: Mapped[list[Post]] = relationship(back_populates="author", order_by="Post.id")
 
@@ -42,8 +47,8 @@ class Post(BlogBase):
     """A post by one author, with any number of tags."""
 
     __tablename__ = "perflab_blog_posts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("perflab_blog_authors.id"))
+    id: Mapped[int] = mapped_column(Key, primary_key=True)
+    author_id: Mapped[int] = mapped_column(Key, ForeignKey("perflab_blog_authors.id"))
     title: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     author: Mapped[Author] = relationship(back_populates="posts")
@@ -54,7 +59,7 @@ class Tag(BlogBase):
     """A tag, such as "sql"; its name is unique."""
 
     __tablename__ = "perflab_blog_tags"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Key, primary_key=True)
     name: Mapped[str] = mapped_column(String(30), unique=True)
 
 

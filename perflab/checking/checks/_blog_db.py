@@ -9,25 +9,27 @@ taken from its pool and given back.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from perflab.lab.blog import draw_blog, fill_blog
+from perflab.lab.blog import Post, Tag, draw_blog, fill_blog, post_tags
 
-__all__ = ["close_blog", "open_blog", "seen_since"]
+__all__ = ["change_blog", "close_blog", "open_blog", "seen_since"]
 
 _BLOGS: dict[str, tuple[AsyncEngine, Path, dict[str, Any]]] = {}
 
 
 def _counting(engine: AsyncEngine) -> dict[str, Any]:
     """Count what reaches ``engine``: statements, and connections taken from and given back to its pool."""
-    seen: dict[str, Any] = {"statements": [], "checkouts": 0, "checkins": 0}
+    seen: dict[str, Any] = {"statements": [], "checkouts": 0, "checkins": 0, "opened": []}
+    event.listen(engine.sync_engine, "connect", lambda dbapi_connection, record: seen["opened"].append(dbapi_connection))
     event.listen(engine.sync_engine, "before_cursor_execute",
                  lambda conn, cursor, statement, *rest: seen["statements"].append(statement))
 
@@ -69,12 +71,34 @@ def seen_since(token: str) -> dict[str, Any]:
     return taken
 
 
+async def change_blog(token: str, posts: list[dict[str, Any]], links: list[dict[str, Any]],
+                      renamed: dict[int, str]) -> None:
+    """Write to the blog as another client would between two requests: new posts and tags on them, renamed tags.
+
+    Args:
+        token: The blog's name.
+        posts: New rows of ``perflab_blog_posts``.
+        links: New rows of ``perflab_blog_post_tags``.
+        renamed: Tag ids mapped to their new names.
+    """
+    engine = _BLOGS[token][0]
+    async with engine.begin() as conn:
+        await conn.execute(insert(Post.__table__), posts)
+        await conn.execute(insert(post_tags), links)
+        for tag_id, name in renamed.items():
+            await conn.execute(update(Tag.__table__).where(Tag.__table__.c.id == tag_id).values(name=name))
+    seen_since(token)  # the check's own writes are not the app's
+
+
 async def close_blog(token: str) -> None:
     """Close the blog's connections and delete its file.
 
     Args:
         token: The blog's name.
     """
-    engine, folder, _seen = _BLOGS.pop(token)
+    engine, folder, seen = _BLOGS.pop(token)
     await engine.dispose()
+    for connection in seen["opened"]:  # one a session never gave back still has a thread: end it too
+        with contextlib.suppress(Exception):
+            await connection.driver_connection.close()
     shutil.rmtree(folder, ignore_errors=True)

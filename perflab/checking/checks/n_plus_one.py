@@ -8,16 +8,18 @@ counts the statements that reach the database. Nothing is timed: a count is exac
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import random
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from perflab.checking.checks._blog_db import close_blog, open_blog, seen_since
+from perflab.checking.checks._blog_db import change_blog, close_blog, open_blog, seen_since
 from perflab.checking.checks._inprocess import learner_client
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _, ngettext
@@ -64,6 +66,7 @@ class _Blog:
 
     def __init__(self, ns: Namespace, data: BlogData, token: str, client: httpx.AsyncClient) -> None:
         self.ns, self.data, self.token, self.client = ns, data, token, client
+        self.changed = False
 
     async def page(self, limit: int | None) -> tuple[Any, dict[str, Any]]:
         """Return the JSON of ``GET /authors`` with ``limit`` (None: no parameter), and what reached the database."""
@@ -72,15 +75,36 @@ class _Blog:
         seen = await _here_or_there(self.ns, seen_since, self.token)
         if response.status_code != 200:
             raise CheckFailed(_("GET /authors answered {status}, not 200.", status=response.status_code),
-                              input=_request(limit), expected=200, actual=response.text[:300])
+                              input=self.request(limit), expected=200, actual=response.text[:300])
         return response.json(), seen
+
+    async def change(self) -> None:
+        """Write as another client would: a new post with two tags for the first author, and two tags renamed."""
+        first = min(author["id"] for author in self.data.authors)
+        taken = {post["id"] for post in self.data.posts}
+        post_id = random.choice([i for i in range(1, 2_000_000, 7919) if i not in taken])
+        post = {"id": post_id, "author_id": first, "title": f"post {post_id}", "created_at": datetime(2026, 6, 1)}
+        tags = random.sample(self.data.tags, 2)
+        links = [{"post_id": post_id, "tag_id": tag["id"]} for tag in tags]
+        renamed = {tag["id"]: f"{tag['name']}-{secrets.token_hex(2)}" for tag in random.sample(self.data.tags, 2)}
+        await _here_or_there(self.ns, change_blog, self.token, [post], links, renamed)
+        self.data = dataclasses.replace(
+            self.data, posts=[*self.data.posts, post], post_tags=[*self.data.post_tags, *links],
+            tags=[{**tag, "name": renamed.get(tag["id"], tag["name"])} for tag in self.data.tags])
+        self.changed = True
+
+    def request(self, limit: int | None) -> str:
+        """Return how a request is shown in a report, saying whether the data had changed before it."""
+        shown = _request(limit)
+        return _("{request}, after another client added a post and renamed two tags", request=shown) \
+            if self.changed else shown
 
     async def require_page(self, limit: int | None) -> dict[str, Any]:
         """Fail unless ``GET /authors`` answers the right page; return what reached the database."""
         answer, seen = await self.page(limit)
         expected = expected_page(self.data, DEFAULT_LIMIT if limit is None else limit)
         if answer != expected:
-            raise CheckFailed(_wrong_page(answer, expected), input=_request(limit),
+            raise CheckFailed(_wrong_page(answer, expected), input=self.request(limit),
                               expected=expected[:2], actual=answer[:2] if isinstance(answer, list) else answer)
         return seen
 
@@ -122,6 +146,9 @@ async def answers_the_page(ns: Namespace) -> None:
     async with _blog(ns) as blog:
         authors = len(blog.data.authors)
         for limit in (1, random.randint(2, 9), None, authors + random.randint(1, 50)):
+            await blog.require_page(limit)
+        await blog.change()  # an app that keeps answers or tag names from the first requests now answers stale data
+        for limit in (1, random.randint(2, 9), None):
             await blog.require_page(limit)
 
 

@@ -1,5 +1,7 @@
 # expect: fail answers each page exactly as the stub does
-"""Forgets to sort each post's tag names."""
+# Eager-loads posts and tags with selectinload but lists each post's tag names in the order they were loaded, not sorted as the task requires.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise n_plus_one: list authors with their posts and tags in a few queries, whatever the page size."""
 
 from collections.abc import AsyncIterator
 
@@ -12,11 +14,7 @@ from perflab.lab import blog
 
 
 def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
-    """Return an app whose ``GET /authors`` lists the first ``limit`` authors with their posts and tags.
-
-    Args:
-        sessions: Makes a session on the blog's database; one per request.
-    """
+    """Return an app whose ``GET /authors`` lists the first ``limit`` authors with their posts and tags."""
     app = FastAPI(title="blog")
 
     async def get_session() -> AsyncIterator[AsyncSession]:
@@ -25,11 +23,8 @@ def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
 
     @app.get("/authors")
     async def list_authors(limit: int = 20, session: AsyncSession = Depends(get_session)) -> list[dict]:
-        # One query for the page, one for all its authors' posts (WHERE author_id IN ...), one for
-        # all those posts' tags: three, for a page of 1 or of 1,000. selectinload suits collections;
-        # joinedload would repeat each author's columns once per post and tag.
-        query = select(blog.Author).order_by(blog.Author.id).limit(limit).options(
-            selectinload(blog.Author.posts).selectinload(blog.Post.tags))
+        query = (select(blog.Author).order_by(blog.Author.id).limit(limit)
+                 .options(selectinload(blog.Author.posts).selectinload(blog.Post.tags)))
         authors = (await session.scalars(query)).all()
         return [
             {"id": author.id, "name": author.name,

@@ -1,0 +1,38 @@
+# expect: fail answers each page exactly as the stub does
+# Makes limit optional with a default of None and then skips the LIMIT, so a request without limit answers every author instead of the first 20.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise n_plus_one: list authors with their posts and tags in a few queries, whatever the page size."""
+
+from collections.abc import AsyncIterator
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from perflab.lab import blog
+
+
+def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """Return an app whose ``GET /authors`` lists the first ``limit`` authors with their posts and tags."""
+    app = FastAPI(title="blog")
+
+    async def get_session() -> AsyncIterator[AsyncSession]:
+        async with sessions() as session:
+            yield session
+
+    @app.get("/authors")
+    async def list_authors(limit: int | None = None, session: AsyncSession = Depends(get_session)) -> list[dict]:
+        query = (select(blog.Author).order_by(blog.Author.id)
+                 .options(selectinload(blog.Author.posts).selectinload(blog.Post.tags)))
+        if limit is not None:
+            query = query.limit(limit)
+        authors = (await session.scalars(query)).all()
+        page = []
+        for author in authors:
+            posts = [{"id": post.id, "title": post.title, "tags": sorted(tag.name for tag in post.tags)}
+                     for post in author.posts]
+            page.append({"id": author.id, "name": author.name, "posts": posts})
+        return page
+
+    return app

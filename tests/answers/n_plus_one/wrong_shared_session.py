@@ -1,0 +1,34 @@
+# expect: fail gives each request a session of its own
+# Opens one session when the app is made and hands that same session to every request, breaking the rule "give each request a session of its own": its connection, transaction and identity map of loaded objects last across all requests.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise n_plus_one: list authors with their posts and tags in a few queries, whatever the page size."""
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from perflab.lab import blog
+
+
+def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """Return an app whose ``GET /authors`` lists the first ``limit`` authors with their posts and tags."""
+    app = FastAPI(title="blog")
+    shared = sessions()  # making a session per request is wasteful; one is enough
+
+    async def get_session() -> AsyncSession:
+        return shared
+
+    @app.get("/authors")
+    async def list_authors(limit: int = 20, session: AsyncSession = Depends(get_session)) -> list[dict]:
+        query = (select(blog.Author).order_by(blog.Author.id).limit(limit)
+                 .options(selectinload(blog.Author.posts).selectinload(blog.Post.tags)))
+        authors = (await session.scalars(query)).all()
+        page = []
+        for author in authors:
+            posts = [{"id": post.id, "title": post.title, "tags": sorted(tag.name for tag in post.tags)}
+                     for post in author.posts]
+            page.append({"id": author.id, "name": author.name, "posts": posts})
+        return page
+
+    return app
