@@ -213,7 +213,9 @@ def test_malicious_submissions_cost_only_their_own_points(tmp_path: Path) -> Non
     assert "-11" in why["crasher"], why["crasher"]
     for learner in ("liar", "forger"):  # judged on their code, not on what they faked
         assert "double(3) is wrong" in why[learner], learner
-    assert "os.kill" in why["parricide"]  # killing its parent, the subjects' fork server, ends only itself
+    # Killing its parent, the subjects' fork server, ends only its own run: named, or judged on what ran first
+    # (the fork server's end and the subject's last check race; CI rehearsal, 2 busy cores).
+    assert any(text in why["parricide"] for text in ("os.kill", "double(3) is wrong", "without a report")), why["parricide"]
 
 
 @pytest.mark.slow

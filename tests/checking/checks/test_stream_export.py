@@ -56,7 +56,7 @@ def test_an_export_that_never_ends_fails_within_its_bound() -> None:
     start = time.perf_counter()
     report = run_checks("stream_export", CHECKS[:1], Namespace(objects))
     assert not report.passed and "had not finished" in report.outcomes[0].message
-    assert time.perf_counter() - start < 5.0  # BOUND_S is 3 s
+    assert time.perf_counter() - start < 8.0  # BOUND_S is 6 s
 
 
 @pytest.mark.slow
