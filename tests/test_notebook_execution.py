@@ -1,8 +1,9 @@
-"""Every generated notebook runs in a real kernel and leaves nothing behind; English runs twice in one kernel.
+"""Every generated notebook runs in a real kernel and leaves nothing behind; each chapter runs twice in one kernel.
 
-The code cells are identical in every language, so one language proves that a second run in the
-same kernel works; Bangla and Russian run once, which proves their runtime messages and plots
-(chapter 00 in JupyterLab itself: tests/test_browser.py).
+The code cells are identical in every language, so a chapter's second run in a kernel can be another
+language's: English, then Bangla in the same kernel, proves that a re-run works and that the Bangla
+runtime messages and plots do; Russian runs once (chapter 00's Bangla and Russian run in JupyterLab
+itself, tests/test_browser.py, so its English runs twice).
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 # The browser test (tests/test_browser.py) runs these in JupyterLab, checks their outputs and their claims.
 IN_THE_BROWSER = {ROOT / "notebooks" / lang / "00_start_here.ipynb" for lang in ("bn", "ru")}
-IN_A_KERNEL = [p for p in NOTEBOOKS if p not in IN_THE_BROWSER]
+# Each entry: the notebooks one kernel runs, one after another.
+IN_A_KERNEL = [
+    [p, p] if p.stem == "00_start_here" else [p, ROOT / "notebooks" / "bn" / p.name] if p.parent.name == "en" else [p]
+    for p in NOTEBOOKS if p not in IN_THE_BROWSER and p.parent.name != "bn"
+]
 CELL_TIMEOUT_S = 180
 
 # Runs in the kernel before and after: what the notebook must not leave behind.
@@ -68,12 +73,12 @@ print("clean")
 
 
 
-def _with_probes(nb: nbformat.NotebookNode, runs: int) -> nbformat.NotebookNode:
-    doubled = nbformat.v4.new_notebook(metadata=nb.metadata)
-    code = [c for c in nb.cells if c.cell_type == "code"]
+def _with_probes(notebooks: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    doubled = nbformat.v4.new_notebook(metadata=notebooks[0].metadata)
+    code = [nbformat.from_dict(c) for nb in notebooks for c in nb.cells if c.cell_type == "code"]
     probe, check = nbformat.v4.new_code_cell(SNAPSHOT), nbformat.v4.new_code_cell(CHECK)
     claims = nbformat.v4.new_code_cell(CLAIMS_CELL)
-    doubled.cells = [probe] + [nbformat.from_dict(c) for c in code] * runs + [check, claims]
+    doubled.cells = [probe] + code + [check, claims]
     for number, cell in enumerate(doubled.cells):
         cell["id"] = f"run-cell-{number}"  # the same cell twice would otherwise duplicate ids
     return doubled
@@ -81,17 +86,19 @@ def _with_probes(nb: nbformat.NotebookNode, runs: int) -> nbformat.NotebookNode:
 
 @pytest.mark.slow
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", IN_A_KERNEL, ids=[f"{p.parent.name}/{p.stem}" for p in IN_A_KERNEL])
-def test_notebook_runs_in_a_kernel_and_leaves_nothing(path: Path, record_property: Callable[[str, object], None]) -> None:
-    runs = 2 if path.parent.name == "en" else 1
-    nb = _with_probes(nbformat.read(path, as_version=4), runs)
+@pytest.mark.parametrize("paths", IN_A_KERNEL, ids=["+".join(p.parent.name for p in ps) + f"/{ps[0].stem}" for ps in IN_A_KERNEL])
+def test_notebook_runs_in_a_kernel_and_leaves_nothing(paths: list[Path],
+                                                      record_property: Callable[[str, object], None]) -> None:
+    path = paths[0]
+    nb = _with_probes([nbformat.read(p, as_version=4) for p in paths])
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
     start = time.perf_counter()
     client.execute()
-    print(f"{path.relative_to(ROOT)}: {runs} run(s) in {time.perf_counter() - start:.1f} s")
+    print(f"{path.relative_to(ROOT)}: {len(paths)} run(s) in {time.perf_counter() - start:.1f} s")
     assert "clean" in _printed(nb.cells[-2])
     claims = claims_printed(nb.cells[-1])
-    record_property("claims", [f"{path.parent.name}/{path.stem}/{c.name}: {c.value:.3g} (expected {c.expected})"
+    languages = "+".join(dict.fromkeys(p.parent.name for p in paths))
+    record_property("claims", [f"{languages}/{path.stem}/{c.name}: {c.value:.3g} (expected {c.expected})"
                                + ("" if c.holds else " FAILED") for c in claims])
     assert all(c.holds for c in claims), [c for c in claims if not c.holds]
 
