@@ -192,9 +192,19 @@ async def reports_slow_api(ns: Namespace) -> None:
         stop_fakes()  # the run's last check: nothing it started outlives it, even when it fails early
 
 
+def _blames_a_healthy_api(response: httpx.Response | None, label: str) -> bool:
+    """Return whether ``response`` is a 504 that names one API other than the hanging ``label``."""
+    return response is not None and any(_names_only(response, 504, other) for other in LABELS if other != label)
+
+
 async def _one_hang(ns: Namespace, label: str, timeout_s: float) -> None:
     """Fail unless the route answers 504 naming ``label``, after ``timeout_s`` and within the slack."""
     response, elapsed_s = await _when_one_hangs(ns, label, timeout_s)
+    if _blames_a_healthy_api(response, label):
+        # In a CI run with a core busy and a test worker beside, a healthy 40 ms API once took longer than
+        # a 0.95 s timeout, and the solution rightly named it (1 call in about 5,000). The same case runs
+        # once more: an answer that blames the wrong API for a reason of its own blames it again.
+        response, elapsed_s = await _when_one_hangs(ns, label, timeout_s)
     bound_s = timeout_s + TIMEOUT_SLACK_S
     early = response is not None and elapsed_s < EARLY_SHARE * timeout_s
     if response is not None and not early and elapsed_s <= bound_s and _names_only(response, 504, label):
