@@ -9,13 +9,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, insert
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, insert
 from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from perflab.lab.engines import sql_engine
 
-__all__ = ["Author", "BlogBase", "BlogData", "Post", "Tag", "draw_blog", "fill_blog", "sample_blog"]
+__all__ = ["Author", "BlogBase", "BlogData", "Post", "Tag", "draw_blog", "draw_feed", "fill_blog", "sample_blog",
+           "sample_feed"]
 
 
 class BlogBase(AsyncAttrs, DeclarativeBase):
@@ -47,6 +48,7 @@ class Post(BlogBase):
     """A post by one author, with any number of tags."""
 
     __tablename__ = "perflab_blog_posts"
+    __table_args__ = (Index("perflab_ix_blog_posts_created_id", "created_at", "id"),)  # for keyset pages
     id: Mapped[int] = mapped_column(Key, primary_key=True)
     author_id: Mapped[int] = mapped_column(Key, ForeignKey("perflab_blog_authors.id"))
     title: Mapped[str] = mapped_column(String(100))
@@ -101,6 +103,28 @@ def draw_blog(rng: random.Random, authors: int = 40, most_posts: int = 6, most_t
     return BlogData(author_rows, post_rows, tags, link_rows)
 
 
+def draw_feed(rng: random.Random, posts: int = 3000, per_minute: int = 6) -> BlogData:
+    """Return a blog of many posts and no tags, drawn with ``rng``: ids out of order, ``created_at`` often tied.
+
+    Most posts fall on a whole minute, about ``per_minute`` of them on each; one in four has microseconds.
+
+    Args:
+        rng: The random source: the same seed gives the same posts.
+        posts: How many posts. Defaults to 3000.
+        per_minute: How many posts share a minute, on average. Defaults to 6.
+    """
+    authors = [{"id": author_id, "name": f"author {author_id}"} for author_id in rng.sample(range(1, 1000), 3)]
+    start = datetime(2026, 1, 1)
+    rows = []
+    for post_id in rng.sample(range(1, 20 * posts), posts):
+        moment = start + timedelta(minutes=rng.randrange(max(1, posts // per_minute)))
+        if rng.random() < 0.25:
+            moment += timedelta(microseconds=rng.randrange(1, 1_000_000))
+        rows.append({"id": post_id, "author_id": rng.choice(authors)["id"], "title": f"post {post_id}",
+                     "created_at": moment})
+    return BlogData(authors, rows, [], [])
+
+
 async def fill_blog(engine: AsyncEngine, data: BlogData) -> None:
     """Create the blog's tables afresh in ``engine``'s database, and insert ``data``.
 
@@ -131,4 +155,21 @@ async def sample_blog(seed: int = 5, name: str = "blog") -> async_sessionmaker[A
     """
     engine = sql_engine(name)
     await fill_blog(engine, draw_blog(random.Random(seed)))
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def sample_feed(seed: int = 5, posts: int = 3000) -> async_sessionmaker[AsyncSession]:
+    """Return sessions for a scratch database that holds many posts, to try the exercise "keyset" with.
+
+    Usage:
+        sessions = await sample_feed()
+        async with asgi_client(create_app(sessions)) as client:
+            (await client.get("/posts", params={"limit": 3})).json()
+
+    Args:
+        seed: Which posts to draw. Defaults to 5.
+        posts: How many. Defaults to 3000.
+    """
+    engine = sql_engine("feed")
+    await fill_blog(engine, draw_feed(random.Random(seed), posts))
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -8,6 +8,7 @@ collects the whole body before it answers: each message the app sends, at the mo
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,7 +20,7 @@ from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 from perflab.serving.client import asgi_client
 
-__all__ = ["build_app", "call_asgi", "get_scope", "learner_client"]
+__all__ = ["build_app", "call_asgi", "get_scope", "learner_client", "where_learner_runs"]
 
 Message = dict[str, Any]
 
@@ -101,3 +102,17 @@ async def call_asgi(app: Any, scope: Message, on_message: Callable[[Message], No
 
     async with LifespanManager(app, startup_timeout=bound_s) as manager:
         await asyncio.wait_for(manager.app(scope, receive, send), bound_s)
+
+
+async def where_learner_runs(ns: Namespace, function: Callable[..., Any], *args: Any) -> Any:
+    """Call ``function`` where the learner's code runs: in the subject process when judged, else here.
+
+    Args:
+        ns: The learner's objects.
+        function: A module-level function, so that the subject can import it.
+        *args: What it is called with.
+    """
+    if ns.subject is not None:
+        return await ns.subject.peer.run(function, *args)
+    result = function(*args)
+    return await result if inspect.isawaitable(result) else result

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import inspect
 import random
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,8 @@ from typing import Any
 import httpx
 
 from perflab.checking.checks._blog_db import change_blog, close_blog, open_blog, seen_since
-from perflab.checking.checks._inprocess import learner_client
+from perflab.checking.checks._inprocess import learner_client, where_learner_runs
+from perflab.checking.checks._pool_use import require_own_session
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _, ngettext
 from perflab.lab.blog import BlogData, draw_blog
@@ -53,14 +53,6 @@ def expected_page(blog: BlogData, limit: int) -> list[dict[str, Any]]:
     return [{"id": a["id"], "name": a["name"], "posts": posts_of.get(a["id"], [])} for a in authors]
 
 
-async def _here_or_there(ns: Namespace, function: Callable[..., Any], *args: Any) -> Any:
-    """Call ``function`` where the learner's code runs: in the subject process when judged, else here."""
-    if ns.subject is not None:
-        return await ns.subject.peer.run(function, *args)
-    result = function(*args)
-    return await result if inspect.isawaitable(result) else result
-
-
 class _Blog:
     """A drawn blog, the learner's app over it, and the statements counted since the last request."""
 
@@ -70,9 +62,9 @@ class _Blog:
 
     async def page(self, limit: int | None) -> tuple[Any, dict[str, Any]]:
         """Return the JSON of ``GET /authors`` with ``limit`` (None: no parameter), and what reached the database."""
-        await _here_or_there(self.ns, seen_since, self.token)
+        await where_learner_runs(self.ns, seen_since, self.token)
         response = await self.client.get("/authors", params={} if limit is None else {"limit": limit})
-        seen = await _here_or_there(self.ns, seen_since, self.token)
+        seen = await where_learner_runs(self.ns, seen_since, self.token)
         if response.status_code != 200:
             raise CheckFailed(_("GET /authors answered {status}, not 200.", status=response.status_code),
                               input=self.request(limit), expected=200, actual=response.text[:300])
@@ -87,7 +79,7 @@ class _Blog:
         tags = random.sample(self.data.tags, 2)
         links = [{"post_id": post_id, "tag_id": tag["id"]} for tag in tags]
         renamed = {tag["id"]: f"{tag['name']}-{secrets.token_hex(2)}" for tag in random.sample(self.data.tags, 2)}
-        await _here_or_there(self.ns, change_blog, self.token, [post], links, renamed)
+        await where_learner_runs(self.ns, change_blog, self.token, [post], links, renamed)
         self.data = dataclasses.replace(
             self.data, posts=[*self.data.posts, post], post_tags=[*self.data.post_tags, *links],
             tags=[{**tag, "name": renamed.get(tag["id"], tag["name"])} for tag in self.data.tags])
@@ -129,12 +121,12 @@ def _wrong_page(answer: Any, expected: list[dict[str, Any]]) -> str:
 async def _blog(ns: Namespace) -> AsyncIterator[_Blog]:
     """Yield a newly drawn blog with the learner's app over it; remove its database afterwards."""
     seed, token = random.randrange(2**32), secrets.token_hex(8)
-    sessions = await _here_or_there(ns, open_blog, seed, token)
+    sessions = await where_learner_runs(ns, open_blog, seed, token)
     try:
         async with learner_client(ns, "create_app", SIGNATURE, sessions) as client:
             yield _Blog(ns, draw_blog(random.Random(seed)), token, client)
     finally:
-        await _here_or_there(ns, close_blog, token)
+        await where_learner_runs(ns, close_blog, token)
 
 
 async def answers_the_page(ns: Namespace) -> None:
@@ -182,18 +174,7 @@ async def one_session_per_request(ns: Namespace) -> None:
     async with _blog(ns) as blog:
         for limit in random.sample(range(1, len(blog.data.authors) + 1), 3):
             seen = await blog.require_page(limit)
-            if seen["checkouts"] == 0:
-                raise CheckFailed(_("A request took no connection from the pool: it used a session that an earlier "
-                                    "request had opened. Give each request a session of its own, from `sessions`, and "
-                                    "close it when the request ends (`async with sessions() as session:`)."),
-                                  input=_request(limit), expected=_("a new session for each request"),
-                                  actual=_("a session shared between requests"))
-            if seen["checkins"] < seen["checkouts"]:
-                raise CheckFailed(_("A request ended, but its connection did not go back to the pool: its session was "
-                                    "never closed. Under load the pool runs dry. Open each session with "
-                                    "`async with sessions() as session:`."), input=_request(limit),
-                                  expected=_("connections given back: {n}", n=seen["checkouts"]),
-                                  actual=_("connections given back: {n}", n=seen["checkins"]))
+            require_own_session(seen, _request(limit))
         limits = random.sample(range(1, len(blog.data.authors) + 1), 8)
         answers = await asyncio.gather(*(blog.page(limit) for limit in limits), return_exceptions=True)
         for limit, answer in zip(limits, answers):

@@ -1,0 +1,42 @@
+# expect: fail gives every post once, in order, page by page
+# The cursor is the last post's id alone (id > cursor) while the list is ordered by created_at, so older posts with a larger id repeat and later posts with a smaller id are skipped.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise keyset: page through every post exactly once, at the same cost on every page.
+
+The whole task, in your language: `task("keyset")` in the notebook, or `perflab task keyset`
+in a terminal. `perflab check keyset` checks this file.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from perflab.lab import blog
+
+
+def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """Return an app whose ``GET /posts`` answers one page of posts, oldest first, and a cursor to the next.
+
+    Args:
+        sessions: Makes a session on the blog's database; one per request.
+    """
+    app = FastAPI(title="feed")
+
+    async def get_session() -> AsyncIterator[AsyncSession]:
+        async with sessions() as session:
+            yield session
+
+    @app.get("/posts")
+    async def list_posts(cursor: str | None = None, limit: int = 20,
+                         session: AsyncSession = Depends(get_session)) -> dict:
+        query = select(blog.Post).order_by(blog.Post.created_at, blog.Post.id).limit(limit)
+        if cursor:
+            query = query.where(blog.Post.id > int(cursor))  # the id is unique, so it is a good position
+        posts = (await session.scalars(query)).all()
+        items = [{"id": post.id, "title": post.title, "created_at": post.created_at.isoformat()} for post in posts]
+        return {"items": items, "next": str(posts[-1].id) if len(posts) == limit else None}
+
+    return app

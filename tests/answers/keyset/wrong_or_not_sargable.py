@@ -1,0 +1,47 @@
+# expect: fail costs a seek on a deep page, not a scan
+# The keyset is the textbook created_at > c OR (created_at == c AND id > i), which gives the right rows but SQLite cannot turn that OR into an index range, so it walks the index from the start and a deep page costs as much as an offset.
+# Written from the exercise text alone, by someone who had not read the checks.
+"""Exercise keyset: page through every post exactly once, at the same cost on every page.
+
+The whole task, in your language: `task("keyset")` in the notebook, or `perflab task keyset`
+in a terminal. `perflab check keyset` checks this file.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from perflab.lab import blog
+
+
+def create_app(sessions: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """Return an app whose ``GET /posts`` answers one page of posts, oldest first, and a cursor to the next.
+
+    Args:
+        sessions: Makes a session on the blog's database; one per request.
+    """
+    app = FastAPI(title="feed")
+
+    async def get_session() -> AsyncIterator[AsyncSession]:
+        async with sessions() as session:
+            yield session
+
+    @app.get("/posts")
+    async def list_posts(cursor: str | None = None, limit: int = 20,
+                         session: AsyncSession = Depends(get_session)) -> dict:
+        query = select(blog.Post).order_by(blog.Post.created_at, blog.Post.id).limit(limit + 1)
+        if cursor:
+            stamp, last_id = cursor.split("|")
+            created_at, post_id = datetime.fromisoformat(stamp), int(last_id)
+            query = query.where(or_(blog.Post.created_at > created_at,
+                                    and_(blog.Post.created_at == created_at, blog.Post.id > post_id)))
+        rows = (await session.scalars(query)).all()
+        posts = rows[:limit]
+        items = [{"id": post.id, "title": post.title, "created_at": post.created_at.isoformat()} for post in posts]
+        last = posts[-1] if posts else None
+        return {"items": items, "next": f"{last.created_at.isoformat()}|{last.id}" if len(rows) > limit else None}
+
+    return app
