@@ -1,4 +1,4 @@
-"""Chapter 05 on a real PostgreSQL: it runs unchanged, and the learner's own tables survive it.
+"""Chapter 05 and its exercises' checks on a real PostgreSQL: they run unchanged, and the learner's own tables survive.
 
 CI starts PostgreSQL on 127.0.0.1 and sets ``PERFLAB_TEST_DATABASE_URL`` (see ``.ci/run``). The
 database holds a table of the learner's before the notebook runs; afterwards it must hold that
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 import asyncpg
 import nbformat
@@ -16,6 +17,9 @@ import pytest
 from nbclient import NotebookClient
 
 from perflab.build.claims import claims_printed
+from perflab.checking.engine import run_checks
+from perflab.checking.manifest import load_manifest
+from answer_kit import answer_namespace, assert_header_verdict
 from test_notebook_execution import CELL_TIMEOUT_S, ROOT, _printed, _with_probes
 
 CHAPTER = ROOT / "notebooks" / "en" / "05_database.ipynb"
@@ -61,3 +65,21 @@ def test_chapter_05_runs_on_postgresql_and_leaves_the_learners_tables_alone(monk
         assert [r["relname"] for r in left] == []  # every table and index of the course is gone
     finally:
         asyncio.run(_sql(url, f"DROP TABLE IF EXISTS {LEARNERS_TABLE}"))
+
+
+def _chapter_05_answers() -> list[tuple[str, Path]]:
+    exercises = [e for e in load_manifest(ROOT).exercises if e.chapter == "05_database"]
+    return [(e.id, path) for e in exercises for path in sorted((ROOT / e.answers).glob("*.py"))]
+
+
+@pytest.mark.xdist_group("postgresql-checks")  # one worker, one at a time: each asserts that no check schema is left
+@pytest.mark.parametrize(("exercise_id", "path"), _chapter_05_answers(), ids=lambda v: getattr(v, "stem", v))
+def test_chapter_05_checks_give_the_same_verdicts_on_postgresql(exercise_id: str, path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _database_url()
+    monkeypatch.setenv("DATABASE_URL", url)  # the checks then work in a schema of their own
+    checks = __import__(f"perflab.checking.checks.{exercise_id}", fromlist=["CHECKS"]).CHECKS
+    report = run_checks(exercise_id, checks, answer_namespace(path))
+    assert_header_verdict(path, report)
+    left = asyncio.run(_sql(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'perflab_check_%'"))[0]
+    assert [r["nspname"] for r in left] == []

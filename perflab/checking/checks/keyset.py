@@ -18,11 +18,12 @@ from typing import Any
 
 import httpx
 
-from perflab.checking.checks._blog_db import STEP, change_blog, close_blog, drawn, open_blog, reference_steps, seen_since
+from perflab.checking.checks._blog_db import (STEP, change_blog, close_blog, drawn, open_blog, read_cost, reference_cost,
+                                               seen_since)
 from perflab.checking.checks._inprocess import learner_client, where_learner_runs
 from perflab.checking.checks._pool_use import require_own_session
 from perflab.checking.engine import Check, CheckFailed, Namespace
-from perflab.i18n import _
+from perflab.i18n import _, ngettext
 
 __all__ = ["CHECKS", "COST_FACTOR", "page_after"]
 
@@ -30,10 +31,12 @@ SIGNATURE = "def create_app(sessions) -> FastAPI"
 DEFAULT_LIMIT = 20
 WALK_POSTS = 240  # the walks: 10 to 50 pages; at the default limit, 12 full pages, and no post after the last
 COST_POSTS = 3000  # the cost check: deep enough that an offset reads hundreds of rows to throw away
-# A page may cost this many times a seek to the same place, plus COST_SLACK steps. Counted, in steps of
+# A page may cost this many times a seek to the same place, plus COST_SLACK. On SQLite, counted in steps of
 # STEP instructions: a seek for 20 posts takes 19 steps on page 1 and 29-30 deep; an offset at depth 2,000
 # about 620, a WHERE created_at > c OR (created_at = c AND id > i), which SQLite cannot seek, about 1,200, and
 # reading all 3,000 rows 2,100. Fetching one post more than the page, to decide `next`, costs 1-2 steps.
+# On PostgreSQL, in rows that the plan's scans read: a seek reads the page and one more row; an offset at
+# depth 2,000 reads 2,000 more.
 COST_FACTOR = 3
 COST_SLACK = 10
 
@@ -161,7 +164,8 @@ def _wrong_page(feed: _Feed, items: list[Any], expected: list[dict[str, Any]], a
         return _("Post {id} came again on a later page: the next page must start right after the last post of "
                  "this one, by (created_at, id).", id=again[0])
     if len(ids) > limit:
-        return _("The page holds {n} posts, but `limit` is {limit}.", n=len(ids), limit=limit)
+        return ngettext("The page holds {n} post, but `limit` is {limit}.",
+                        "The page holds {n} posts, but `limit` is {limit}.", len(ids), limit=limit)
     if ids == [item["id"] for item in expected[:len(ids)]] and len(ids) < len(expected):
         return _("The page has fewer posts than `limit`, though more come after it.")
     skipped = [item for item in expected if item["id"] not in ids]
@@ -276,18 +280,24 @@ async def _page_costs_a_seek(feed: _Feed, limit: int, cursor: str | None, after:
     """Fail unless the page after ``after`` is right and costs at most COST_FACTOR seeks to the same place."""
     answer, seen = await feed.get(limit, cursor)
     _require_page(feed, answer, after, limit, cursor)
-    seek = await where_learner_runs(feed.ns, reference_steps, feed.token, after, limit)
-    if seen["steps"] > COST_FACTOR * seek + COST_SLACK:
-        where = _("The page after the first {depth:,} posts", depth=depth) if depth else _("The first page")
+    cost = await where_learner_runs(feed.ns, read_cost, feed.token, seen)
+    seek = await where_learner_runs(feed.ns, reference_cost, feed.token, after, limit)
+    if cost > COST_FACTOR * seek + COST_SLACK:
+        where = ngettext("The page after the first {n:,} post", "The page after the first {n:,} posts",
+                         depth) if depth else _("The first page")
+        if seen["dialect"] == "sqlite":
+            counted = ngettext("{n:,} step of SQLite's virtual machine ({step} instructions each)",
+                               "{n:,} steps of SQLite's virtual machine ({step} instructions each)", cost, step=STEP)
+        else:
+            counted = ngettext("{n:,} row read, as EXPLAIN ANALYZE counts them",
+                               "{n:,} rows read, as EXPLAIN ANALYZE counts them", cost)
         raise CheckFailed(
-            _("{page} cost the database {steps:,} steps of SQLite's virtual machine "
-              "({step} instructions each), and a seek to the same place costs {seek}. The database reads rows it "
-              "does not answer: with OFFSET it reads and throws away every row before the page, and a WHERE that "
-              "the index on (created_at, id) cannot answer reads them too. Ask for the posts after a row value, "
-              "`tuple_(created_at, id) > (...)`.", page=where, steps=seen["steps"], step=STEP, seek=seek),
-            input=feed.shown(limit, cursor),
-            expected=_("at most {most:,} steps", most=COST_FACTOR * seek + COST_SLACK),
-            actual=_("{steps:,} steps", steps=seen["steps"]))
+            _("{page} cost the database {counted}, and a seek to the same place costs {seek:,}. The database reads "
+              "rows it does not answer: with OFFSET it reads and throws away every row before the page, and a WHERE "
+              "that the index on (created_at, id) cannot answer reads them too. Ask for the posts after a row value, "
+              "`tuple_(created_at, id) > (...)`.", page=where, counted=counted, seek=seek),
+            input=feed.shown(limit, cursor), expected=_("at most {most:,}", most=COST_FACTOR * seek + COST_SLACK),
+            actual=f"{cost}")
 
 
 CHECKS = [
