@@ -8,8 +8,8 @@ taken from its pool and given back. So are the steps of SQLite's virtual machine
 progress handler: a count that grows with the rows a statement reads, and that no clock disturbs.
 
 When ``DATABASE_URL`` points at PostgreSQL, as chapter 05 can, each database is a schema of its
-own, ``perflab_check_<token>``, dropped afterwards; nothing else in that database is touched. What a
-query reads there is counted by ``EXPLAIN ANALYZE``: the rows each scan of its plan went through.
+own, ``perflab_check_<token>``, first on its connections' search path, and dropped afterwards;
+nothing else in that database is touched. What a query reads there is counted by ``EXPLAIN ANALYZE``: the rows each scan of its plan went through.
 """
 
 from __future__ import annotations
@@ -91,12 +91,12 @@ async def open_blog(seed: int, token: str, kind: str = "blog", size: int = 0) ->
     place: Path | str
     if await _schema_made(f"perflab_check_{token}"):
         place = f"perflab_check_{token}"
-        base = create_async_engine(database_url())
-        engine = base.execution_options(schema_translate_map={None: place})
+        # The schema first on the search path: the models' tables and a learner's plain SQL both land in it.
+        engine = create_async_engine(database_url(), connect_args={"server_settings": {"search_path": place}})
     else:
         place = Path(tempfile.mkdtemp(prefix="perflab-blog-"))
-        base = engine = create_async_engine(f"sqlite+aiosqlite:///{place / 'blog.db'}")
-    seen = _counting(base)
+        engine = create_async_engine(f"sqlite+aiosqlite:///{place / 'blog.db'}")
+    seen = _counting(engine)
     _BLOGS[token] = (engine, place, seen)
     await fill_blog(engine, drawn(kind, seed, size))
     seen_since(token)
