@@ -45,7 +45,7 @@ def test_chapter_03_runs_twice_on_redis_and_leaves_the_learners_keys_alone(monke
         nb = _with_probes([nbformat.read(ROOT / "notebooks" / lang / CHAPTER, as_version=4) for lang in ("en", "ru")])
         NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                        resources={"metadata": {"path": str(ROOT)}}).execute()
-        assert server.info("stats")["total_commands_processed"] - commands_before > 20_000  # it ran on this server
+        assert server.info("stats")["total_commands_processed"] - commands_before > 1_000  # it ran on this server (about 13,500 commands)
         assert "clean" in _printed(nb.cells[-2])
         claims = claims_printed(nb.cells[-1])
         assert claims and all(c.holds for c in claims), [c for c in claims if not c.holds]
