@@ -67,9 +67,23 @@ def test_chapter_05_runs_on_postgresql_and_leaves_the_learners_tables_alone(monk
         asyncio.run(_sql(url, f"DROP TABLE IF EXISTS {LEARNERS_TABLE}"))
 
 
+# The verdicts that can differ between SQLite and PostgreSQL: those that rest on counting (queries, rows
+# read, sessions), and the answers that write dates into raw SQL, which each database compares its own way.
+# The other wrong answers fail on the JSON they answer, the same on both; SQLite runs them all in tests/checking.
+_COUNTED = ("costs a seek", "runs the same few queries", "a session of its own")
+_DIALECT = {"wrong_text_sql_drops_microseconds", "wrong_text_sql_isoformat", "wrong_str_datetime_strptime",
+            "wrong_shared_session"}
+
+
+def _differs_by_database(path: Path) -> bool:
+    expect = path.read_text().splitlines()[0]
+    return "pass" in expect or any(p in expect for p in _COUNTED) or path.stem in _DIALECT
+
+
 def _chapter_05_answers() -> list[tuple[str, Path]]:
     exercises = [e for e in load_manifest(ROOT).exercises if e.chapter == "05_database"]
-    return [(e.id, path) for e in exercises for path in sorted((ROOT / e.answers).glob("*.py"))]
+    return [(e.id, path) for e in exercises for path in sorted((ROOT / e.answers).glob("*.py"))
+            if _differs_by_database(path)]
 
 
 @pytest.mark.xdist_group("postgresql-checks")  # one worker, one at a time: each asserts that no check schema is left

@@ -1,4 +1,4 @@
-"""Grading a class of eight, as ``benchmarks/grade_class.py`` grades thirty: every verdict is the expected one."""
+"""Grading a class of eight on four exercises, as ``benchmarks/grade_class.py`` grades thirty: every verdict is expected."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from types import ModuleType
 
 import pytest
 
+from perflab.checking.manifest import Manifest
 from perflab.grading.batch import GradeOptions, grade
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = 8  # a notebook (learner 4), flat files (6), folders, stubs (1), wrong answers (3) and a hang (7)
+# The exercises whose grading differs: the first takes the hang, etag runs several server processes,
+# json_speed compares timings, keyset builds a database. The others grade as these do; the benchmark
+# grades them all.
+EXERCISES = ("fix_blocking", "etag", "json_speed", "keyset")
 
 
 def _benchmark() -> ModuleType:
@@ -25,7 +30,8 @@ def _benchmark() -> ModuleType:
 @pytest.mark.slow
 def test_a_class_of_eight_gets_exactly_the_expected_verdicts(tmp_path: Path) -> None:
     bench = _benchmark()
-    manifest = bench.course()
+    course = bench.course()
+    manifest = Manifest(course.root, tuple(course[i] for i in EXERCISES))
     folder = tmp_path / "submissions"
     folder.mkdir()
     kinds = bench.make_class(manifest, folder, LEARNERS)
