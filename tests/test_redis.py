@@ -1,4 +1,4 @@
-"""Chapter 03 on a real Redis: it runs unchanged, touches only its own ``perflab:`` keys, and leaves none behind.
+"""Chapters 03 and 06 on a real Redis: they run unchanged, touch only their own ``perflab:`` keys, and leave none behind.
 
 CI starts redis-server on 127.0.0.1 and sets ``PERFLAB_TEST_REDIS_URL`` (see ``.ci/run``). Before the
 notebook runs, the database holds a learner's keys of the very shapes the chapter uses; afterwards
@@ -8,6 +8,8 @@ they must be there, unchanged, and no key of the course's may be left.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 import nbformat
 import pytest
@@ -17,10 +19,40 @@ from nbclient import NotebookClient
 from perflab.build.claims import claims_printed
 from test_notebook_execution import CELL_TIMEOUT_S, ROOT, _printed, _with_probes
 
-CHAPTER = "03_caching.ipynb"
-# A learner's own keys, in the shapes chapter 03 uses: a pattern delete or a flush would take them.
-LEARNERS_STRINGS = {"v1:product:1": "mine", "v1:page:17": "[1, 2]", "v1:profile:123": "{}", "perflab": "not a prefix"}
-LEARNERS_TAG = "tag:user:123"
+
+@dataclass(frozen=True)
+class Learners:
+    """A learner's own keys, in the shapes a chapter uses: a pattern delete or a flush would take them."""
+
+    strings: dict[str, str]
+    sets: dict[str, set[str]] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    commands: int = 1_000  # the least the chapter sends, to show that it ran on this server
+
+
+CHAPTERS = {
+    "03_caching": Learners({"v1:product:1": "mine", "v1:page:17": "[1, 2]", "v1:profile:123": "{}",
+                            "perflab": "not a prefix"}, sets={"tag:user:123": {"v1:profile:123"}}),  # about 13,500
+    # Celery's and taskiq's own key shapes, outside the course's prefix: a learner's real queues.
+    "06_work_after_response": Learners({"celery-task-meta-1": '{"status": "SUCCESS"}', "charged:order-17": "1",
+                                        "perflab": "not a prefix"},
+                                       sets={"_kombu.binding.celery": {"celery"}},
+                                       lists={"celery": ["a message"], "taskiq": ["a task"]}, commands=200),
+}
+
+
+def _plant(server: redis.Redis, keys: Learners) -> None:
+    server.mset(keys.strings)
+    for name, members in keys.sets.items():
+        server.sadd(name, *members)
+    for name, items in keys.lists.items():
+        server.rpush(name, *items)
+
+
+def _intact(server: redis.Redis, keys: Learners) -> bool:
+    return (server.mget(list(keys.strings)) == list(keys.strings.values())
+            and all(server.smembers(name) == members for name, members in keys.sets.items())
+            and all(server.lrange(name, 0, -1) == items for name, items in keys.lists.items()))
 
 
 def _redis_url() -> str:
@@ -32,26 +64,37 @@ def _redis_url() -> str:
     return url
 
 
+def _own_database(url: str, chapter: str) -> str:
+    """Return ``url`` with a database number of the chapter's own.
+
+    The notebooks run two at a time, and each test asserts that no course key is left in its
+    database, which the other chapter's keys would break.
+    """
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + list(CHAPTERS).index(chapter)}"))
+
+
 @pytest.mark.slow
 @pytest.mark.notebook
-def test_chapter_03_runs_twice_on_redis_and_leaves_the_learners_keys_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    url = _redis_url()
+@pytest.mark.parametrize("chapter", list(CHAPTERS))
+def test_a_chapter_runs_twice_on_redis_and_leaves_the_learners_keys_alone(chapter: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    url, keys = _own_database(_redis_url(), chapter), CHAPTERS[chapter]
     server = redis.Redis.from_url(url, decode_responses=True)
-    server.mset(LEARNERS_STRINGS)
-    server.sadd(LEARNERS_TAG, "v1:profile:123")
+    _plant(server, keys)
     try:
         commands_before = server.info("stats")["total_commands_processed"]
         monkeypatch.setenv("REDIS_URL", url)  # the kernel starts with it
-        nb = _with_probes([nbformat.read(ROOT / "notebooks" / lang / CHAPTER, as_version=4) for lang in ("en", "ru")])
+        nb = _with_probes([nbformat.read(ROOT / "notebooks" / lang / f"{chapter}.ipynb", as_version=4)
+                           for lang in ("en", "ru")])
         NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                        resources={"metadata": {"path": str(ROOT)}}).execute()
-        assert server.info("stats")["total_commands_processed"] - commands_before > 1_000  # it ran on this server (about 13,500 commands)
+        assert server.info("stats")["total_commands_processed"] - commands_before > keys.commands
         assert "clean" in _printed(nb.cells[-2])
         claims = claims_printed(nb.cells[-1])
         assert claims and all(c.holds for c in claims), [c for c in claims if not c.holds]
-        assert server.mget(list(LEARNERS_STRINGS)) == list(LEARNERS_STRINGS.values())
-        assert server.smembers(LEARNERS_TAG) == {"v1:profile:123"}
+        assert _intact(server, keys)
         assert list(server.scan_iter(match="perflab:*")) == []  # every key of the course's is gone
     finally:
-        server.delete(*LEARNERS_STRINGS, LEARNERS_TAG)
+        server.delete(*keys.strings, *keys.sets, *keys.lists)
         server.close()

@@ -27,11 +27,11 @@ from perflab.serving.kernel import serve
 __all__ = ["CHECKS", "Thumbnails", "close_thumbnails", "open_thumbnails", "thumbnail_counts"]
 
 SIGNATURE = "def create_app(make_thumbnail, max_at_once) -> FastAPI"
-PHOTOS = (50, 60)  # a burst: more than the thread pool's 40 tokens, so the stub's sync tasks take them all
 LIMITS = ((3, 5), (6, 9))  # two bursts, one limit drawn from each range: an answer that ignores it fits one at most
-SECONDS = (0.15, 0.2)  # each thumbnail; a burst lasts photos / limit x this, 1-4 s
+PHOTOS_PER_LIMIT = (3, 4)  # a burst uploads this many times the limit, drawn: a queue that a right answer fills
+SECONDS = (0.12, 0.16)  # each thumbnail; a burst lasts 3-4 rounds of this, about 0.5 s
 SLOW_SHARE = 0.5  # /profile may take this share of one thumbnail. Measured: 2-6 ms with the solution and a core
-# busy, 150-200 ms (a whole thumbnail) with the stub or a task that blocks the event loop.
+# busy, a whole thumbnail or more with a task that blocks the event loop.
 SINGLE_S = 0.3  # the single upload: long enough that a route that waits for its thumbnail shows
 
 
@@ -155,8 +155,9 @@ async def _two_bursts(ns: Namespace) -> list[Burst]:
     """Run the two bursts once per check run, and share them between the checks that read them."""
     if id(ns) not in _bursts:
         _bursts.clear()
-        _bursts[id(ns)] = [await _burst(ns, random.randint(*limits), random.randint(*PHOTOS), random.uniform(*SECONDS))
-                           for limits in LIMITS]
+        limits = [random.randint(*bounds) for bounds in LIMITS]
+        _bursts[id(ns)] = [await _burst(ns, limit, limit * random.randint(*PHOTOS_PER_LIMIT) + random.randrange(limit),
+                                        random.uniform(*SECONDS)) for limit in limits]
     return _bursts[id(ns)]
 
 
@@ -179,7 +180,7 @@ async def accepts_at_once(ns: Namespace) -> None:
     shown = f"POST /photos/{photo}"
     body = response.json() if response.headers.get("content-type", "").startswith("application/json") else response.text
     if response.status_code != 202 or body != {"photo_id": photo}:
-        raise CheckFailed(_("POST /photos/{{photo_id}} must answer 202 with the photo's id, as the stub does."),
+        raise CheckFailed(_("POST {path} must answer 202 with the photo's id, as the stub does.", path="/photos/{photo_id}"),
                           input=shown, expected=f'202 {{"photo_id": {photo}}}', actual=f"{response.status_code} {body}")
     if done_then:
         raise CheckFailed(_("The response came only after the thumbnail was made: make it after the response."),

@@ -9,7 +9,7 @@ import pytest
 
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks.bounded_fanout import CHECKS
-from answer_kit import answer_namespace, assert_header_verdict
+from answer_kit import answer_namespace, check_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "02_concurrent_io" / "bounded_fanout.py"
@@ -35,7 +35,7 @@ def test_the_solution_passes_well_within_a_second() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("bounded_fanout", CHECKS, path)
 
 
 def test_a_missing_fetch_all_is_named() -> None:

@@ -14,7 +14,7 @@ import pytest
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks._fresh import definitions_of
 from perflab.checking.checks.cache import CHECKS
-from answer_kit import answer_namespace, assert_header_verdict, failures_over_many_runs, load_answer
+from answer_kit import answer_namespace, check_answer, failures_over_many_runs, load_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "03_caching" / "cache.py"
@@ -48,7 +48,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("cache", CHECKS, path)
 
 
 def test_hash_keys_fail_even_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from perflab.checking.engine import Report, run_checks
 from perflab.checking.checks.fix_blocking import CHECKS
-from answer_kit import answer_namespace, assert_header_verdict
+from answer_kit import answer_namespace, check_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 ANSWERS = sorted((ROOT / "tests" / "answers" / "fix_blocking").glob("*.py"))
@@ -29,7 +29,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("fix_blocking", CHECKS, path)
 
 
 @pytest.mark.slow

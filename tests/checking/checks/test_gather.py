@@ -10,7 +10,7 @@ import pytest
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks._shared import SharedServer
 from perflab.checking.checks.gather import CHECKS, TIMEOUT_RANGES_S, TIMEOUT_SLACK_S
-from answer_kit import answer_namespace, assert_header_verdict, failures_over_many_runs, load_answer
+from answer_kit import answer_namespace, check_answer, failures_over_many_runs, load_answer
 from perflab.lab.fakes import quiet_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +34,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("gather", CHECKS, path)
 
 
 def test_a_missing_create_app_is_named() -> None:

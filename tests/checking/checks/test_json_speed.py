@@ -8,7 +8,7 @@ import pytest
 
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.checking.checks.json_speed import CHECKS
-from answer_kit import answer_namespace, assert_header_verdict, load_answer
+from answer_kit import answer_namespace, check_answer, load_answer
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "04_fast_responses" / "json_speed.py"
@@ -33,7 +33,7 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("json_speed", CHECKS, path)
 
 
 def test_the_measurement_check_puts_the_learners_apps_back() -> None:

@@ -12,7 +12,7 @@ import pytest
 from perflab.checking.checks.keyset import CHECKS, page_after
 from perflab.checking.engine import Namespace, Report, run_checks
 from perflab.lab.blog import draw_feed
-from answer_kit import answer_namespace, assert_header_verdict, failures_over_many_runs
+from answer_kit import answer_namespace, check_answer, failures_over_many_runs
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTION = ROOT / "solutions" / "05_database" / "keyset.py"
@@ -39,7 +39,7 @@ def test_the_solution_passes_well_within_its_bounds() -> None:
 
 @pytest.mark.parametrize("path", ANSWERS, ids=[p.stem for p in ANSWERS])
 def test_each_answer_gets_the_verdict_its_header_names(path: Path) -> None:
-    assert_header_verdict(path, _check(path))
+    check_answer("keyset", CHECKS, path)
 
 
 def test_a_missing_create_app_is_named() -> None:
