@@ -7,8 +7,13 @@ never touched and :func:`purge_course_keys` can remove the course's alone.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import signal
+import subprocess
+import sys
+import tempfile
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -19,7 +24,10 @@ from celery.worker.consumer import Consumer
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import ListQueueBroker
 
-__all__ = ["PREFIX", "CeleryWorker", "celery_app", "celery_worker", "purge_course_keys", "queue_backend", "taskiq_broker"]
+from perflab.serving.lifetime import die_with_parent, kill_tree
+
+__all__ = ["PREFIX", "CeleryWorker", "WorkerProcess", "celery_app", "celery_worker", "purge_course_keys", "queue_backend",
+           "stop_worker_processes", "taskiq_broker", "worker_process"]
 
 PREFIX = "perflab:"
 
@@ -122,6 +130,56 @@ def celery_worker(app: Celery) -> CeleryWorker:
     worker = CeleryWorker(app)
     _current.append(worker)
     return worker
+
+
+class WorkerProcess:
+    """A Celery worker in a process of its own, as in production: ``kill()`` ends it as a crash would."""
+
+    def __init__(self, module: str, pool: str = "threads", concurrency: int = 2) -> None:
+        self._log = tempfile.TemporaryFile()
+        parent = os.getpid()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", module, "worker", f"--pool={pool}", f"--concurrency={concurrency}",
+             "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=lambda: die_with_parent(parent, signal.SIGKILL))  # no worker outlives the kernel
+
+    @property
+    def pid(self) -> int:
+        """The worker's process id."""
+        return self.process.pid
+
+    def kill(self) -> None:
+        """End the worker at once with SIGKILL: no task finishes, no message is acknowledged; safe to call twice."""
+        kill_tree(self.process)
+        self._log.close()
+
+    def logs(self) -> str:
+        """Return what the worker wrote so far."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+
+_processes: list[WorkerProcess] = []
+
+
+def worker_process(module: str) -> WorkerProcess:
+    """Start a Celery worker process for the app in ``module``; :func:`stop_worker_processes` ends them all.
+
+    Args:
+        module: The app's module, e.g. ``"perflab.lab.apps.charges"``.
+    """
+    _processes.append(WorkerProcess(module))
+    return _processes[-1]
+
+
+def stop_worker_processes() -> None:
+    """Kill every worker process this kernel started."""
+    while _processes:
+        _processes.pop().kill()
+
+
+atexit.register(stop_worker_processes)
 
 
 def taskiq_broker(name: str) -> AsyncBroker:
