@@ -20,7 +20,9 @@ def create_app(make_thumbnail: Callable[[int], None], max_at_once: int) -> FastA
 
     @app.post("/photos/{photo_id}", status_code=202)
     async def upload(photo_id: int, background: BackgroundTasks) -> dict:
-        background.add_task(make_thumbnail, photo_id)  # a sync task: it takes a thread of the shared pool
+        # TODO: a sync task holds a thread of the pool that the def routes share, 40 threads in all, for as
+        # long as it runs: a burst of uploads takes them all, and GET /profile waits for a thumbnail.
+        background.add_task(make_thumbnail, photo_id)
         return {"photo_id": photo_id}
 
     @app.get("/profile")
