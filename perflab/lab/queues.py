@@ -26,8 +26,8 @@ from taskiq_redis import ListQueueBroker
 
 from perflab.serving.lifetime import die_with_parent, kill_tree
 
-__all__ = ["PREFIX", "CeleryWorker", "WorkerProcess", "celery_app", "celery_worker", "purge_course_keys", "queue_backend",
-           "stop_worker_processes", "taskiq_broker", "worker_process"]
+__all__ = ["PREFIX", "CeleryWorker", "WorkerProcess", "celery_app", "celery_worker", "purge_course_keys",
+           "queue_backend", "stop_worker_processes", "taskiq_broker", "worker_process"]
 
 PREFIX = "perflab:"
 
@@ -119,8 +119,8 @@ def celery_worker(app: Celery) -> CeleryWorker:
     """Start a real Celery worker for ``app`` in a thread of this kernel; ``stop()`` ends it.
 
     The worker takes messages from the broker one at a time (``pool="solo"``), as a worker
-    process does, and it runs tasks defined after it started. One runs at a time: starting another stops the last, so re-running a cell
-    just works. It also works as ``with celery_worker(app):``.
+    process does, and it runs tasks defined after it started. One runs at a time: starting another
+    stops the last, so re-running a cell just works. It also works as ``with celery_worker(app):``.
 
     Args:
         app: The Celery app, e.g. from :func:`celery_app`.

@@ -9,7 +9,8 @@ progress handler: a count that grows with the rows a statement reads, and that n
 
 When ``DATABASE_URL`` points at PostgreSQL, as chapter 05 can, each database is a schema of its
 own, ``perflab_check_<token>``, first on its connections' search path, and dropped afterwards;
-nothing else in that database is touched. What a query reads there is counted by ``EXPLAIN ANALYZE``: the rows each scan of its plan went through.
+nothing else in that database is touched. What a query reads there is counted by ``EXPLAIN ANALYZE``: the rows
+each scan of its plan went through.
 """
 
 from __future__ import annotations

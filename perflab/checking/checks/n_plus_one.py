@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 
-from perflab.checking.checks._blog_db import change_blog, close_blog, open_blog, seen_since
+from perflab.checking.checks._blog_db import change_blog, close_blog, drawn, open_blog, seen_since
 from perflab.checking.checks._inprocess import learner_client, where_learner_runs
 from perflab.checking.checks._pool_use import require_own_session
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _, ngettext
-from perflab.lab.blog import BlogData, draw_blog
+from perflab.lab.blog import BlogData
 
 __all__ = ["CHECKS", "MOST_QUERIES"]
 
@@ -124,7 +124,7 @@ async def _blog(ns: Namespace) -> AsyncIterator[_Blog]:
     sessions = await where_learner_runs(ns, open_blog, seed, token)
     try:
         async with learner_client(ns, "create_app", SIGNATURE, sessions) as client:
-            yield _Blog(ns, draw_blog(random.Random(seed)), token, client)
+            yield _Blog(ns, drawn("blog", seed), token, client)
     finally:
         await where_learner_runs(ns, close_blog, token)
 
