@@ -10,20 +10,21 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from perflab.checking.checks._inprocess import build_app, where_learner_runs
+from perflab.checking.checks._thumbnails import (GATE_S, busy_share, close_thumbnails, open_gate, open_thumbnails,
+                                                 thumbnail_counts)
 from perflab.checking.engine import Check, CheckFailed, Namespace, at_end_of_run
 from perflab.i18n import _, ngettext
 from perflab.serving.kernel import Server, serve
 
-__all__ = ["CHECKS", "Thumbnails", "close_thumbnails", "open_thumbnails", "thumbnail_counts"]
+__all__ = ["CHECKS"]
 
 SIGNATURE = "def create_app(make_thumbnail, max_at_once) -> FastAPI"
 # Two bursts, each (limit, photos, mean seconds a thumbnail) drawn per run. The big one has limit 4 and the
@@ -35,118 +36,12 @@ SIGNATURE = "def create_app(make_thumbnail, max_at_once) -> FastAPI"
 # 2 s; the slots in use and /profile are measured on it alone. The small one, 3-4 rounds, checks the limit again.
 BIG = ((4, 4), (45, 50), (0.15, 0.17))
 SMALL = ((2, 3), (3, 4), (0.12, 0.14))  # photos: this many times the limit
-SPREAD = (0.25, 1.75)  # each thumbnail takes the burst's mean seconds times a factor drawn from this range
-GATE_S = 1.0  # how long /profile may take while the thumbnails are held. A starved pool never answers; the
-# solution answered in 35 ms at most (50 runs with a core busy).
 MIN_BUSY = 0.8  # the share of max_at_once slots in use, from the gate's opening to the last start. The solution:
 # 0.995 or more (50 runs with a core busy; 0.89 before the gate, timed from the first upload); batches that wait for
 # their slowest thumbnail: 0.69 on average at limit 4, with a spread of 0.03 over a burst, so 0.8 is 3.5 spreads
 # away; a pool shared with an earlier app 0.5. A CI run with the other test worker busy as well as a core left
 # the solution 78% of its slots on a burst of 3-4 rounds of 0.13 s thumbnails, hence the long big burst.
 SINGLE_S = 0.3  # the single upload: long enough that a route that waits for its thumbnail shows
-
-
-@dataclass
-class Thumbnails:
-    """A fake ``make_thumbnail``: sleeps in its thread, about ``seconds`` a call, and counts what happens.
-
-    While its gate is shut, a call holds its thread and waits, so that the check can ask for /profile
-    while every thumbnail that started still holds its thread: then a starved pool has no thread to give.
-    """
-
-    seconds: float
-    seed: int = 0
-    gate: threading.Event = field(default_factory=threading.Event)
-    opened_at: float = 0.0  # monotonic
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    in_progress: int = 0
-    peak: int = 0
-    on_loop: int = 0
-    done: list[int] = field(default_factory=list)
-    changes: list[tuple[float, int]] = field(default_factory=list)  # (monotonic time, in progress after it)
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
-
-    def _note(self, step: int) -> None:
-        self.in_progress += step
-        self.peak = max(self.peak, self.in_progress)
-        self.changes.append((time.monotonic(), self.in_progress))
-
-    def __call__(self, photo_id: int) -> None:
-        on_loop = _event_loop_runs_here()
-        with self.lock:
-            self._note(+1)
-            self.on_loop += on_loop
-            seconds = self.seconds * self.rng.uniform(*SPREAD)
-        try:
-            if not on_loop:  # on the event loop, a wait would stop the server too: that shows anyway
-                self.gate.wait(GATE_S)
-            time.sleep(seconds)  # holds the thread, as image work does
-        finally:
-            with self.lock:
-                self._note(-1)
-                self.done.append(photo_id)
-
-
-def _event_loop_runs_here() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-_open: dict[str, Thumbnails] = {}
-
-
-def open_thumbnails(token: str, seconds: float, seed: int = 0, gated: bool = False) -> Thumbnails:
-    """Make a fake ``make_thumbnail`` that :func:`thumbnail_counts` reads by ``token``.
-
-    Args:
-        token: Names this fake.
-        seconds: How long a thumbnail takes on average.
-        seed: Draws each thumbnail's time. Defaults to 0.
-        gated: Start with the gate shut, until :func:`open_gate`. Defaults to False.
-    """
-    _open[token] = Thumbnails(seconds, seed)
-    if not gated:
-        open_gate(token)
-    return _open[token]
-
-
-def open_gate(token: str) -> None:
-    """Let the thumbnails of the fake named ``token`` go on.
-
-    Args:
-        token: The fake's name.
-    """
-    fake = _open[token]
-    with fake.lock:
-        if not fake.gate.is_set():  # the first opening counts
-            fake.opened_at = time.monotonic()
-            fake.gate.set()
-
-
-def thumbnail_counts(token: str) -> dict[str, Any]:
-    """Return what the fake named ``token`` counted so far.
-
-    Args:
-        token: The fake's name.
-    """
-    fake = _open[token]
-    with fake.lock:
-        return {"done": list(fake.done), "peak": fake.peak, "on_loop": fake.on_loop, "in_progress": fake.in_progress,
-                "changes": list(fake.changes), "opened_at": fake.opened_at}
-
-
-def close_thumbnails(token: str) -> None:
-    """Forget the fake named ``token``.
-
-    Args:
-        token: The fake's name.
-    """
-    _open.pop(token, None)
 
 
 @dataclass
@@ -171,24 +66,6 @@ async def _wait_done(ns: Namespace, token: str, expected: int, bound_s: float, s
             return counts
         last = len(counts["changes"])
         await asyncio.sleep(settle_s)  # duplicates queued behind the last thumbnail start within this
-
-
-def busy_share(changes: list[tuple[float, int]], limit: int, since: float) -> float:
-    """Return the share of ``limit`` slots in use from ``since`` to the last start, while photos waited.
-
-    Args:
-        changes: (monotonic time, thumbnails in progress after it), in order.
-        limit: max_at_once.
-        since: When the thumbnails were let go on (the gate opened).
-    """
-    starts = [i for i, (_t, n) in enumerate(changes) if i == 0 or n > changes[i - 1][1]]
-    end = changes[starts[-1]][0] if starts else since
-    if end <= since:
-        return 1.0
-    used = 0.0
-    for (moment, n), (after, _n) in zip(changes, changes[1: starts[-1] + 1]):  # a step function, clipped
-        used += n * max(0.0, min(after, end) - max(moment, since))
-    return used / (limit * (end - since))
 
 
 def _served(ns: Namespace, make: Any, limit: int) -> Server:

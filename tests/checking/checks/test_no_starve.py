@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from perflab.checking.checks import no_starve
+from perflab.checking.checks import _thumbnails
 from perflab.checking.checks.no_starve import CHECKS
 from perflab.checking.engine import Namespace, Report, run_checks
 from answer_kit import answer_namespace, check_answer, load_answer
@@ -31,7 +31,7 @@ def test_the_stub_fails_on_the_limit() -> None:
 def test_the_solution_passes_and_leaves_no_fake_behind() -> None:
     report = _check(SOLUTION)
     assert report.passed, str(report)
-    assert no_starve._open == {}
+    assert _thumbnails._open == {}
 
 
 def test_a_create_app_that_returns_none_is_named() -> None:
