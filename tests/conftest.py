@@ -24,7 +24,7 @@ _NOTEBOOK_SECONDS = {"en+bn/01_": 156, "en+bn/05_": 108, "en+bn/06_": 100, "en+b
 
 def _seconds(item: pytest.Item) -> int:
     if "busy_core" in getattr(item, "fixturenames", ()):
-        return 100  # the busy-core group runs on one worker, about 12 min in all: it starts first
+        return 100  # the busy-core group runs on one worker, about 5 min in all: it starts first
     return max((s for key, s in _NOTEBOOK_SECONDS.items() if key in item.nodeid), default=0)
 
 
@@ -66,7 +66,7 @@ def repo_root() -> Path:
 
 @pytest.fixture
 def busy_core(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Keep one core busy with a spinning process: the noise the 50-run exercise tests must withstand."""
+    """Keep one core busy with a spinning process: the noise the many-run exercise tests must withstand."""
     if getattr(request.config.option, "loadgroup", False):  # make test: two spinners at once would be noise unmeasured
         assert request.node.nodeid.endswith("@busy_core"), "xdist did not group the busy-core tests (pytest-xdist#1386)"
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])

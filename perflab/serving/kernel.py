@@ -132,6 +132,15 @@ class Server:
             if _servers.get(self.name) is self:
                 del _servers[self.name]
 
+    def kill(self, timeout_s: float = 5.0) -> None:
+        """Stop at once, as a killed process would: no waiting for requests or tasks, no lifespan shutdown.
+
+        Args:
+            timeout_s: How long to wait for the server's thread to end. Defaults to 5.
+        """
+        self._uvicorn.force_exit = True
+        self.stop(timeout_s)
+
     def __enter__(self) -> Server:
         return self
 

@@ -72,6 +72,24 @@ def test_lifespan_runs_on_start_and_stop() -> None:
     assert events == ["start", "stop"]
 
 
+def test_kill_skips_lifespan_shutdown_and_frees_the_port() -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        events.append("start")
+        yield
+        events.append("stop")
+
+    threads_before = set(threading.enumerate())
+    srv = serving.serve(FastAPI(lifespan=lifespan), name="killed")
+    srv.kill()
+    assert events == ["start"]  # a killed process runs no shutdown code
+    assert not srv.running and srv.port not in _listening_ports()
+    assert set(threading.enumerate()) <= threads_before
+    assert serving.running_servers() == []
+
+
 def test_taken_port_is_a_clear_error() -> None:
     srv = serving.serve(_app(), name="holder")
     with pytest.raises(PortInUse, match=str(srv.port)):

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from perflab.checking.checks._inprocess import learner_client
+from perflab.checking.checks._inprocess import body_of, learner_client
 from perflab.checking.checks._shared import same_json
 from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _, ngettext
@@ -54,14 +54,6 @@ async def client_for(ns: Namespace, create_app: Any = None) -> AsyncIterator[htt
     """
     async with learner_client(ns, "create_app", "def create_app(products)", products_copy(), factory=create_app) as client:
         yield client
-
-
-
-def body_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
 
 
 

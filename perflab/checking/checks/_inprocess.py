@@ -20,9 +20,21 @@ from perflab.checking.engine import CheckFailed, Namespace
 from perflab.i18n import _
 from perflab.serving.client import asgi_client
 
-__all__ = ["build_app", "call_asgi", "get_scope", "learner_client", "where_learner_runs"]
+__all__ = ["body_of", "build_app", "call_asgi", "get_scope", "learner_client", "where_learner_runs"]
 
 Message = dict[str, Any]
+
+
+def body_of(response: httpx.Response) -> Any:
+    """Return the response's JSON, or its text when it is not JSON.
+
+    Args:
+        response: An answer of the learner's app.
+    """
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
 
 
 def build_app(ns: Namespace, name: str, signature: str, *args: Any, factory: Any = None) -> Any:

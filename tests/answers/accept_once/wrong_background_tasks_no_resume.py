@@ -1,0 +1,68 @@
+# expect: fail
+# Uses FastAPI BackgroundTasks and keeps job and key in Redis, but nothing runs pending jobs when an app starts, so a job whose server died stays pending forever.
+# Written from the exercise text alone.
+"""Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import BackgroundTasks, FastAPI, Header, HTTPException, Response
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+PENDING = "reports:pending"
+
+
+def create_app(store: Redis, make_report: Callable[[int], Awaitable[dict[str, Any]]]) -> FastAPI:
+    async def run_report(job_id: str, user_id: int) -> None:
+        result = await make_report(user_id)
+        async with store.pipeline(transaction=True) as pipe:
+            pipe.hset(f"job:{job_id}", mapping={"status": "done", "result": json.dumps(result)})
+            pipe.srem(PENDING, job_id)
+            await pipe.execute()
+
+    async def job_for_key(key: str, user_id: int) -> tuple[str, bool]:
+        """The job of this Idempotency-Key, and whether this call created it."""
+        idem = f"idem:{key}"
+        async with store.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(idem)
+                    existing = await pipe.get(idem)
+                    if existing is not None:
+                        return existing, False
+                    job_id = uuid.uuid4().hex
+                    pipe.multi()
+                    pipe.set(idem, job_id)
+                    pipe.hset(f"job:{job_id}", mapping={"status": "pending", "user_id": user_id})
+                    pipe.sadd(PENDING, job_id)
+                    await pipe.execute()
+                    return job_id, True
+                except WatchError:
+                    continue  # someone else took the key meanwhile; read it again
+
+    app = FastAPI(title="reports")
+
+    @app.post("/reports", status_code=202)
+    async def create_report(
+        user_id: int, response: Response, background_tasks: BackgroundTasks, idempotency_key: str = Header()
+    ) -> dict:
+        job_id, created = await job_for_key(idempotency_key, user_id)
+        if created:
+            # runs after the response has been sent
+            background_tasks.add_task(run_report, job_id, user_id)
+        response.headers["Location"] = f"/jobs/{job_id}"
+        return {"job_id": job_id}
+
+    @app.get("/jobs/{job_id}")
+    async def job(job_id: str) -> dict:
+        data = await store.hgetall(f"job:{job_id}")
+        if not data:
+            raise HTTPException(status_code=404)
+        if data["status"] == "done":
+            return {"status": "done", "result": json.loads(data["result"])}
+        return {"status": "pending"}
+
+    return app
