@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail runs each key once across two apps that share the store
 # Guards a GET-then-SET of the Idempotency-Key with an asyncio.Lock, which only serialises requests inside one app, so the same key sent to two apps at the same moment makes two jobs and two reports.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

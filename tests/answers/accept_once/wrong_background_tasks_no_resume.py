@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Uses FastAPI BackgroundTasks and keeps job and key in Redis, but nothing runs pending jobs when an app starts, so a job whose server died stays pending forever.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Writes the "done" mark in a finally block so a job never stays stuck, so when the server is stopped during make_report the cancelled job is marked done with result null and is never made.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail gives a repeated Idempotency-Key the same job, and makes its report once
 # Looks the Idempotency-Key up with GET and, if missing, writes the job and then SETs the key, so two repeats sent at the same moment both see no key and both make the report.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

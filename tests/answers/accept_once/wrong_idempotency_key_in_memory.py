@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail runs each key once across two apps that share the store
 # Keeps jobs in Redis but remembers which Idempotency-Key gave which job in a dict inside the app, so the same key sent to a second app makes a second job and a second report.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

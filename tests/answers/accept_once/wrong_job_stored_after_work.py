@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Claims the key atomically but writes the job record only when the report is finished, so GET answers 404 while the job is pending and a job whose server died is gone.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail runs each key once across two apps that share the store
 # Claims the key in Redis but keeps each job's status and result in a dict inside the app, so another app sharing the store answers 404 for the job (and a new app cannot show the result of a job it did not make).
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail gives a repeated Idempotency-Key the same job, and makes its report once
 # Scopes the idempotency record by user_id instead of by the Idempotency-Key value, so a new key for the same user gets the old job (and its old result) instead of a new report.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail answers 202 with the job's address before the report is made
 # Points the Location header at /reports/<id> (the collection it was posted to) instead of /jobs/<id>.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

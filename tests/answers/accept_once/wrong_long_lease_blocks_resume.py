@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Takes a per-job lock with SET NX EX 600 before making the report and skips locked jobs, so after a server dies the next app skips its job for ten minutes and the job stays pending.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

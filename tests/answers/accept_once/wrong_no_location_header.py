@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail answers 202 with the job's address before the report is made
 # Answers 202 with the job_id but never sets the Location: /jobs/<id> header.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Takes the job out of the pending set when it starts making the report (so no other app picks it up), so if the server dies during make_report the next app never finds the job and it stays pending forever.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

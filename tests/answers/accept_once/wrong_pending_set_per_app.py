@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Gives each app its own pending set (named with a random id made in create_app), so a new app looks only at its own empty set and never finishes the job of the server that died.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

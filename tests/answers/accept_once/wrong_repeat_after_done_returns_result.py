@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail gives a repeated Idempotency-Key the same job, and makes its report once
 # On a repeat whose job is already done it answers 200 with the stored result (like a cached response) instead of 202 with the same job_id.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail gives a repeated Idempotency-Key the same job, and makes its report once
 # On a repeat whose job is still pending it starts make_report again (in case the first server died), so repeats one after another make the report several times.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail gives a repeated Idempotency-Key the same job, and makes its report once
 # Claims the key with SET NX and starts the report only when it wins, but always answers with the id it just generated, so a repeat gets a new job_id that was never stored (404) instead of the first one.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail answers 202 with the job's address before the report is made
 # Stores the job and claims the key correctly, but awaits the report inside POST /reports (to be sure it is saved) and only then answers 202, so the client still waits for the whole report.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Stores the result's fields directly in a Redis hash and reads them back with HGETALL, so the result comes back with every value turned into a string (and nested values cannot be stored at all).
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Stores the result as JSON text in the hash and returns that text as is, so GET shows "result" as a string instead of the dict make_report returned.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

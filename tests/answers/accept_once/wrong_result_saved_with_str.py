@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Saves the result with str(result) (a Python repr with single quotes) and reads it with json.loads, so GET on a done job fails with a 500.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

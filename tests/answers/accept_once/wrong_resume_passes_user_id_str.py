@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Resumes pending jobs with the user_id read back from Redis as the str "9" (decode_responses) instead of the int, so the resumed make_report gets the wrong type and its result differs from the one the first server would have made.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail finishes, once, the job of a server that died or was stopped
 # Passes user_id straight to the task and stores only the status in the job hash, but the startup resume reads job["user_id"], so a new app fails to start (KeyError) exactly when a dead server left a job pending.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

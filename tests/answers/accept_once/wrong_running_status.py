@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Sets the status to "running" while make_report runs and GET shows the stored status as is, so a job shows "running" instead of "pending" until it is done.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail answers 202 with the job's address before the report is made
 # Puts status_code=202 on the decorator but returns a JSONResponse built without a status code, and a returned Response overrides the decorator, so POST answers 200, not 202.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail shows the job pending, then done with its report
 # Stores and answers the status "completed" instead of "done" once the report is made.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""

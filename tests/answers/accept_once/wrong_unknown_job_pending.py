@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail answers 202 with the job's address before the report is made
 # Reads the status with a default of "pending", so an id the store does not know answers 200 {"status": "pending"} instead of 404.
 # Written from the exercise text alone.
 """Exercise accept_once: answer 202 at once, make each report exactly once, and lose no job."""
