@@ -11,52 +11,18 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import fakeredis
-from redis.asyncio.client import Pipeline
 
-__all__ = ["Reports", "RoundTripRedis", "close_reports", "cut_store", "hold_app", "kill_app", "open_reports", "release_app", "report_counts",
-           "report_maker", "slow_app", "store_for"]
+from perflab.checking.checks._round_trip_redis import Meeting, RoundTripRedis
+
+__all__ = ["Reports", "close_reports", "cut_store", "hold_app", "kill_app", "meet_apps", "open_reports", "release_app",
+           "report_counts", "report_maker", "slow_app", "store_for"]
 
 _TICK_S = 0.005  # how often a held report looks whether it may go on
-ROUND_TRIP_S = 0.02  # each answer waits for the next tick of this clock, in every app alike, as a network round
-# trip lets other requests run: a GET, then a SET of an Idempotency-Key is a race that shows. Without it the fake
-# answered at once, and a GET-then-SET passed. 6-10 POSTs sent at once fall in one or two ticks. The command runs
-# first, as on a server: a write whose caller is cancelled while it waits for the answer still lands.
-
-
-async def _round_trip() -> None:
-    await asyncio.sleep(ROUND_TRIP_S - time.monotonic() % ROUND_TRIP_S)
-
-
-class _RoundTripPipeline(Pipeline):
-    """A pipeline of :class:`RoundTripRedis`: its commands, and each command in WATCH mode, wait for a tick too."""
-
-    async def execute(self, raise_on_error: bool = True) -> list[Any]:
-        answer = await super().execute(raise_on_error)
-        await _round_trip()
-        return answer
-
-    async def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
-        answer = await super().immediate_execute_command(*args, **options)
-        await _round_trip()
-        return answer
-
-
-class RoundTripRedis(fakeredis.FakeAsyncRedis):
-    """A fake Redis whose every command waits for the next tick of a shared clock, as a round trip would."""
-
-    async def execute_command(self, *args: Any, **options: Any) -> Any:
-        answer = await super().execute_command(*args, **options)
-        await _round_trip()  # the server did it; the answer is on its way back
-        return answer
-
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
-        return _RoundTripPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
 
 
 @dataclass
@@ -66,6 +32,7 @@ class Reports:
     seconds: float
     rng: random.Random
     server: fakeredis.FakeServer = field(default_factory=fakeredis.FakeServer)
+    meeting: Meeting = field(default_factory=Meeting)
     lock: threading.Lock = field(default_factory=threading.Lock)
     held: set[str] = field(default_factory=set)
     slow: dict[str, float] = field(default_factory=dict)  # an app's reports take this long instead
@@ -106,7 +73,7 @@ def store_for(token: str) -> Any:
     Args:
         token: The fakes' name.
     """
-    return RoundTripRedis(server=_open[token].server, decode_responses=True)
+    return RoundTripRedis(server=_open[token].server, decode_responses=True, meeting=_open[token].meeting)
 
 
 def report_maker(token: str, app: str) -> Callable[[int], Awaitable[dict[str, Any]]]:
@@ -133,6 +100,16 @@ def hold_app(token: str, app: str) -> None:
     """
     with _open[token].lock:
         _open[token].held.add(app)
+
+
+def meet_apps(token: str, parties: int) -> None:
+    """From now on, each Redis command waits until ``parties`` commands have come (0: no waiting).
+
+    Args:
+        token: The fakes' name.
+        parties: How many commands meet, e.g. one from each of two apps.
+    """
+    _open[token].meeting.open(parties)
 
 
 def slow_app(token: str, app: str, seconds: float) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from perflab.checking.checks._inprocess import body_of, build_app, where_learner_runs
-from perflab.checking.checks._reports import (close_reports, cut_store, hold_app, kill_app, open_reports,
+from perflab.checking.checks._reports import (close_reports, cut_store, hold_app, kill_app, meet_apps, open_reports,
                                               release_app, report_counts, report_maker, slow_app, store_for)
 from perflab.checking.engine import Check, CheckFailed, Namespace
 from perflab.i18n import _, ngettext
@@ -229,13 +229,18 @@ async def same_key_same_job(ns: Namespace) -> None:
 async def two_apps_one_job(ns: Namespace) -> None:
     async with _lab(ns) as lab:
         a, b = await lab.start("A"), await lab.start("B")
-        (u1, u2), (k1, k2) = _draw_users(2), [secrets.token_hex(6) for _ in range(2)]
-        n = random.randint(3, 5)
-        j1 = _same_job(list(await asyncio.gather(*(_post(c, u1, k1) for c in [a, b] * n))), u1, k1)
+        (u1, u2, u3), (k1, k2, k3) = _draw_users(3), [secrets.token_hex(6) for _ in range(3)]
+        await lab.run(meet_apps, 2)  # the two apps' commands reach Redis together, as at one moment
+        try:
+            j1 = _same_job(list(await asyncio.gather(_post(a, u1, k1), _post(b, u1, k1))), u1, k1)
+        finally:
+            await lab.run(meet_apps, 0)
+        n = random.randint(2, 4)
+        j3 = _same_job(list(await asyncio.gather(*(_post(c, u3, k3) for c in [a, b] * n))), u3, k3)
         j2 = await _post(a, u2, k2)
-        results = {j1: await _wait_done(a, j1), j2: await _wait_done(b, j2)}  # B shows the job A accepted
-        _same_job([j2, await _post(b, u2, k2)], u2, k2)
-        await _made_once(lab, results, {j1: (u1, k1), j2: (u2, k2)})
+        results = {j1: await _wait_done(a, j1), j2: await _wait_done(b, j2), j3: await _wait_done(a, j3)}
+        _same_job([j2, await _post(b, u2, k2)], u2, k2)  # B shows, and keeps, the job A accepted
+        await _made_once(lab, results, {j1: (u1, k1), j2: (u2, k2), j3: (u3, k3)})
 
 
 async def survives_a_dead_server(ns: Namespace) -> None:
