@@ -46,7 +46,6 @@ class _Lab:
     def __init__(self, ns: Namespace, token: str, stack: AsyncExitStack) -> None:
         self.ns, self.token, self.stack = ns, token, stack
         self.servers: dict[str, Server] = {}
-        self.clients: dict[str, httpx.AsyncClient] = {}
 
     async def start(self, app: str) -> httpx.AsyncClient:
         """Serve a new app named ``app`` on the shared store, and return a client of it."""
@@ -56,8 +55,7 @@ class _Lab:
         server = serve(built, name=f"check-accept-once-{app}", log_level="critical")
         self.stack.callback(server.stop, 1.0)
         self.servers[app] = server
-        self.clients[app] = await self.stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=10))
-        return self.clients[app]
+        return await self.stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=10))
 
     async def kill(self, app: str) -> None:
         """Kill ``app`` mid-report: its reports never finish, and its Redis is cut until its server is gone."""
@@ -111,10 +109,6 @@ async def _post(client: httpx.AsyncClient, user: int, key: str) -> str:
 async def _status(client: httpx.AsyncClient, job_id: str) -> tuple[int, Any]:
     response = await client.get(f"/jobs/{job_id}")
     return response.status_code, body_of(response)
-
-
-async def _with_status(client: httpx.AsyncClient, job_id: str) -> tuple[str, tuple[int, Any]]:
-    return job_id, await _status(client, job_id)
 
 
 async def _wait_done(client: httpx.AsyncClient, job_id: str) -> Any:
@@ -177,12 +171,12 @@ async def accepts_at_once(ns: Namespace) -> None:
                               input="GET /jobs/<unknown>", expected="404", actual=f"{status} {body}")
 
 
-async def _post_held(lab: _Lab, client: httpx.AsyncClient, user: int, key: str, then: Any = None) -> Any:
-    """POST while A's reports are held, then (still held) await ``then(job_id)``; fail if the POST waits."""
+async def _post_held(lab: _Lab, client: httpx.AsyncClient, user: int, key: str) -> tuple[str, int, Any]:
+    """POST while A's reports are held, and GET the job still held; fail if the POST waits for its report."""
     await lab.run(hold_app, "A")
     try:
         job_id = await asyncio.wait_for(_post(client, user, key), ANSWER_WITHIN_S)
-        return await then(job_id) if then else job_id
+        return (job_id, *await _status(client, job_id))
     except asyncio.TimeoutError:
         raise CheckFailed(_("POST /reports waited for the report: it must answer 202 before the report is "
                             "made."), input=_shown(user, key), expected=_("202 at once"),
@@ -193,8 +187,7 @@ async def _post_held(lab: _Lab, client: httpx.AsyncClient, user: int, key: str, 
 
 async def _held_status(lab: _Lab, client: httpx.AsyncClient, user: int, key: str) -> str:
     """POST while the reports are held, and fail unless the job shows as pending meanwhile."""
-    job_id, (status, body) = await _post_held(lab, client, user, key,
-                                              lambda job: _with_status(client, job))
+    job_id, status, body = await _post_held(lab, client, user, key)
     if (status, body) != (200, {"status": "pending"}):
         raise CheckFailed(_("Until its report is made, GET /jobs/{job_id} must answer 200 {\"status\": "
                             "\"pending\"}."), input=f"GET /jobs/{job_id}", expected='200 {"status": "pending"}',
