@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import socket
 import sys
@@ -83,6 +84,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http", default="auto")
     parser.add_argument("--loop", default="auto")
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--options", default="{}", help="more uvicorn.Config settings, as JSON")
     return parser.parse_args(argv)
 
 
@@ -106,14 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     # written in two parts must not wait for the client's delayed ACK (the 44 ms stall
     # of `uvicorn --workers`, uvicorn issue #3149).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        http=args.http,
-        loop=args.loop,
-        access_log=False,  # a log line per request would be the benchmark's bottleneck
-        log_level=args.log_level,
-        timeout_graceful_shutdown=3,
-    )
+    settings = {
+        "access_log": False,  # a log line per request would be the benchmark's bottleneck
+        "log_level": args.log_level,
+        "timeout_graceful_shutdown": 3,
+        **json.loads(args.options),
+    }
+    config = uvicorn.Config(app, http=args.http, loop=args.loop, **settings)  # type: ignore[arg-type]
     server = _ReadyServer(config, args.ready_fd)
     server.run(sockets=[sock])
     return 0 if server.started else 3

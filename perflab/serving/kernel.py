@@ -34,12 +34,14 @@ _lock = threading.Lock()
 PORT_OWNERS: list[Callable[[int], str | None]] = []
 
 
-def bind_socket(port: int = 0, host: str = HOST) -> socket.socket:
+def bind_socket(port: int = 0, host: str = HOST, backlog: int = 2048) -> socket.socket:
     """Bind and listen on ``host:port`` (port 0 picks a free one), or raise PortInUse.
 
     Args:
         port: The TCP port. Defaults to 0, a free port chosen by the system.
         host: The address. Defaults to 127.0.0.1: the course never listens beyond loopback.
+        backlog: How many connections the kernel queues before the server accepts them. Defaults to 2048,
+            uvicorn's own default.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # Re-running a cell must be able to rebind a port whose old connections are in TIME_WAIT.
@@ -53,7 +55,7 @@ def bind_socket(port: int = 0, host: str = HOST) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(_port_in_use_message(port)) from None
         raise
-    sock.listen(2048)
+    sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -25,13 +26,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
 
 from perflab.errors import PortInUse, StartupFailed
 from perflab.serving.kernel import HOST, PORT_OWNERS, bind_socket
+from perflab.serving.options import check_uvicorn_options
 from perflab.i18n import _, current_language, ngettext
 from perflab.render import table_html, table_text
 
-__all__ = ["ProcessServer", "running_processes", "serve_process", "stop_all_processes", "stop_process"]
+__all__ = ["ProcessServer", "new_log_dir", "running_processes", "serve_process", "stop_all_processes", "stop_process"]
 
 
 _LOG_TAIL_LINES = 15
@@ -42,11 +46,13 @@ _lock = threading.RLock()
 class ProcessServer:
     """A running multi-process server: its URL, its worker pids, and ``stop()``."""
 
-    def __init__(self, name: str, target: str, port: int, log_dir: Path) -> None:
+    def __init__(self, name: str, target: str, port: int, log_dir: Path,
+                 options: dict[str, Any] | None = None) -> None:
         self.name = name
         self.target = target
         self.port = port
         self.log_dir = log_dir
+        self.options = options or {}  # uvicorn settings, e.g. limit_concurrency
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stopped = False
 
@@ -155,6 +161,7 @@ def _spawn(server: ProcessServer, sock: socket.socket, index: int, stack: tuple[
         sys.executable, "-m", "perflab.serving._worker", server.target,
         "--fd", str(sock.fileno()), "--ready-fd", str(ready_w),
         "--parent-pid", str(os.getpid()), "--http", stack[0], "--loop", stack[1],
+        "--options", json.dumps(server.options),
     ]
     # The worker's own messages (e.g. an import error) come in the learner's language too.
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PERFLAB_LANG": current_language()}
@@ -224,6 +231,8 @@ def serve_process(
     *,
     http: str = "auto",
     loop: str = "auto",
+    backlog: int = 2048,
+    **uvicorn_options: Any,
 ) -> ProcessServer:
     """Serve ``target`` with ``workers`` uvicorn processes on 127.0.0.1 and wait until ready.
 
@@ -241,19 +250,24 @@ def serve_process(
         loop: uvicorn's event loop: ``"auto"`` (uvloop when installed), ``"uvloop"`` or
             ``"asyncio"``; ``http="h11", loop="asyncio"`` is the plain, pure-Python stack.
             Defaults to ``"auto"``.
+        backlog: How many connections wait, accepted by the system but not yet by a worker, before new
+            ones are refused. Defaults to 2048, uvicorn's default.
+        **uvicorn_options: Any other ``uvicorn.Config`` setting, e.g. ``limit_concurrency=20``,
+            ``timeout_keep_alive=1`` or ``timeout_graceful_shutdown=3`` (the default here).
     """
     _check_target(target)
+    check_uvicorn_options(uvicorn_options)
     old = stop_process(name)
-    sock = _bind_preferring(port, old.port if old is not None and port == 0 else 0)
-    log_dir = _new_log_dir()
-    server = ProcessServer(name, target, sock.getsockname()[1], log_dir)
+    sock = _bind_preferring(port, old.port if old is not None and port == 0 else 0, backlog)
+    log_dir = new_log_dir()
+    server = ProcessServer(name, target, sock.getsockname()[1], log_dir, uvicorn_options)
     _start(server, sock, max(1, workers), (http, loop), timeout_s)
     with _lock:
         _registry[name] = server
     return server
 
 
-def _new_log_dir() -> Path:
+def new_log_dir() -> Path:
     """Make a log folder named after our pid, and remove those of kernels that died."""
     base = Path(tempfile.gettempdir()) / "perflab-serve"
     base.mkdir(exist_ok=True)
@@ -274,11 +288,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _bind_preferring(port: int, previous_port: int) -> socket.socket:
+def _bind_preferring(port: int, previous_port: int, backlog: int) -> socket.socket:
     if previous_port:
         with contextlib.suppress(PortInUse):
-            return bind_socket(previous_port)
-    return bind_socket(port)
+            return bind_socket(previous_port, backlog=backlog)
+    return bind_socket(port, backlog=backlog)
 
 
 def stop_process(name: str) -> ProcessServer | None:
