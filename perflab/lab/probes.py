@@ -17,10 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import numpy as np
+import psutil
 
 from perflab.load.result import LoadResult
 
-__all__ = ["answering_pids", "by_status", "keepalive_ms", "new_connection_ms", "reuse_after", "which_workers", "until"]
+__all__ = ["answering_pids", "by_status", "cpu_seconds", "keepalive_ms", "new_connection_ms", "reuse_after", "which_workers", "until"]
 
 
 def _connection(url: str) -> http.client.HTTPConnection:
@@ -127,6 +128,22 @@ def answering_pids(url: str, requests: int = 8) -> set[int]:
         finally:
             conn.close()
     return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """Return the CPU time, user and system, that the processes ``pids`` have used so far, in seconds.
+
+    Args:
+        pids: Process ids, e.g. a server's workers; one that has exited counts as 0.
+    """
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def until(done: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.005) -> float:

@@ -215,3 +215,24 @@ def test_workers_die_with_their_parent() -> None:
     parent.wait()
     gone, alive = psutil.wait_procs([psutil.Process(pid) for pid in pids], timeout=10)
     assert len(pids) == 2 and alive == []
+
+
+def test_uvicorn_settings_reach_the_workers() -> None:
+    """timeout_keep_alive=1 closes an idle connection after a second: reusing it then fails."""
+    with serve_process(PING, name="test-settings", timeout_keep_alive=1) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request("GET", "/ping")
+        conn.getresponse().read()
+        time.sleep(1.5)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+            conn.request("GET", "/ping")
+            conn.getresponse().read()
+        conn.close()
+
+
+def test_an_unknown_setting_is_refused_before_any_worker_starts() -> None:
+    with pytest.raises(TypeError, match="limit_concurency"):
+        serve_process(PING, name="test-typo", limit_concurency=8)
+    with pytest.raises(TypeError, match="does not take reload"):
+        serve_process(PING, name="test-fixed", reload=True)  # set by serve_process itself, or meaningless here
+    assert _children() == []
