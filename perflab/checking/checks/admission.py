@@ -20,7 +20,9 @@ from perflab.i18n import _
 __all__ = ["CHECKS"]
 
 LIMITS = (2, 3, 4, 5)
-BUDGETS_S = (0.3, 0.6)  # the budget of the timing check, drawn from this range
+# The budget of the timing check, drawn from this range. A wait that starts again at every wake-up ends
+# 0.8 budgets late there, which must be more than LATE_S: so the budget is at least 0.5 s.
+BUDGETS_S = (0.5, 0.8)
 LONG_BUDGET_S = 3.0  # the budget where a check must not see a 503: its waits take well under a second
 LATE_S = 0.3  # the task allows the 503 this much after the budget
 EARLY = 0.8  # a 503 before this share of the budget is early: the solution answered 1-5 ms after it
@@ -129,37 +131,51 @@ async def keeps_arrival_order(ns: Namespace) -> None:
             raise CheckFailed(_("Not checked yet: requests went into `app` while every slot was taken. Pass "
                                 "“runs at most max_in_flight requests at once” first."),
                               input=_input(limit, LONG_BUDGET_S), expected=limit, actual=app.in_flight)
-        for done in running[:WAITERS] + waiting[: WAITERS - limit]:
-            app.release(done)
-            await asyncio.sleep(SETTLE_S)
-        app.release(*running, *waiting)
-    got = [name for name in app.entered if name.startswith("w")]
+        newcomers = await _free_slots_one_by_one(app, wrapped, tasks, running[:WAITERS] + waiting[: WAITERS - limit])
+        app.release(*running, *waiting, *newcomers)
+    got = [name for name in app.entered if name[0] in "wn"][:WAITERS]
     if got != waiting:
         raise CheckFailed(_("Waiting requests must get the freed slots in the order they arrived."),
                           input=_input(limit, LONG_BUDGET_S), expected=waiting, actual=got)
+
+
+async def _free_slots_one_by_one(app: HeldApp, wrapped: Any, tasks: dict[str, asyncio.Task[Answer]],
+                                 names: list[str]) -> list[str]:
+    """Release ``names`` one at a time, each followed closely by a newcomer; return the newcomers' names."""
+    newcomers = []
+    for k, name in enumerate(names):
+        app.release(name)
+        await asyncio.sleep(0.005)  # a newcomer just after a slot frees must not jump the line
+        newcomers.append(f"n{k}")
+        tasks[newcomers[-1]] = asyncio.create_task(call(wrapped, f"/hold/n{k}"))
+        await asyncio.sleep(random.uniform(0.1, 0.2))  # irregular gaps: no polling rhythm can line up with them
+    return newcomers
 
 
 async def keeps_the_budget(ns: Namespace) -> None:
     """Fail unless a request that waits the whole budget gets a 503 with Retry-After then, and never reaches app."""
     app, limit, budget_s = HeldApp(), random.choice(LIMITS), round(random.uniform(*BUDGETS_S), 2)
     wrapped, shown = _wrap(ns, app, limit, budget_s), _input(limit, budget_s)
-    running = [f"r{i}" for i in range(limit)]
+    running, ahead = [f"r{i}" for i in range(limit)], ["ahead1", "ahead2"]
     async with _requests(wrapped) as tasks:
         await _start(tasks, wrapped, *running)
-        tasks["late"] = asyncio.create_task(call(wrapped, "/hold/late"))
-        await asyncio.sleep(budget_s / 2)
-        app.release(running[0])  # a slot frees while "late" waits: it is late's to take
-        await asyncio.sleep(SETTLE_S)
-        tasks["turned_away"] = asyncio.create_task(call(wrapped, "/hold/turned_away"))
+        for name in (*ahead, "turned_away"):
+            tasks[name] = asyncio.create_task(call(wrapped, f"/hold/{name}"))
+            await asyncio.sleep(0.01)
+        # Two slots free while turned_away waits. Each goes to a request ahead of it in line, well
+        # within that request's budget, and neither may start turned_away's clock again.
+        for freed, share in zip(running, (0.45, 0.35)):
+            await asyncio.sleep(share * budget_s)
+            app.release(freed)
         await asyncio.sleep(SETTLE_S)
         if "turned_away" in app.entered:
-            app.release(*running, "late", "turned_away")
+            app.release(*running, *ahead, "turned_away")
             raise CheckFailed(_("Not checked yet: a request went into `app` while every slot was taken. Pass "
                                 "“runs at most max_in_flight requests at once” first."),
                               input=shown, expected=limit, actual=app.in_flight)
         answer = await _answer(tasks["turned_away"], budget_s + LATE_S + 1, shown)
-        app.release(*running, "late", "turned_away")
-    if "late" not in app.entered:
+        app.release(*running, *ahead, "turned_away")
+    if not set(ahead) <= set(app.entered):
         raise CheckFailed(_("A slot freed halfway through the wait must go to the waiting request, not a 503."),
                           input=shown, expected=_("the request reaches `app`"), actual=_("it never did"))
     _check_turned_away(answer, app, budget_s, shown)
