@@ -19,7 +19,12 @@ __all__ = ["VISIBILITY_S", "app", "charge", "charge_once", "counts"]
 
 VISIBILITY_S = 1
 app = celery_app("charges", task_acks_late=True, worker_prefetch_multiplier=1)
-app.conf.broker_transport_options = {**app.conf.broker_transport_options, "visibility_timeout": VISIBILITY_S}
+# A worker looks for overdue messages every second, not every 100 s (kombu's interval x throttle), and a
+# worker killed while it held the restore lock holds it for 5 s, not 5 min: a second worker must find the
+# first one's messages within the chapter's wait (ci35 timed out after 30 s once).
+app.conf.broker_transport_options = {**app.conf.broker_transport_options, "visibility_timeout": VISIBILITY_S,
+                                     "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+                                     "unacked_mutex_expire": 5}
 
 
 def _store() -> redis.Redis:

@@ -16,5 +16,6 @@ __all__ = ["VISIBILITY_S", "app", "charge"]
 VISIBILITY_S = 1
 app = celery_app("overdue", task_acks_late=True, worker_prefetch_multiplier=1)
 app.conf.broker_transport_options = {**app.conf.broker_transport_options, "visibility_timeout": VISIBILITY_S,
-                                     "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
+                                     "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+                                     "unacked_mutex_expire": 5}
 charge = app.task(charges.charge.run, name="perflab.lab.apps.overdue.charge")
