@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,14 +30,14 @@ import psutil
 from perflab.errors import StartupFailed
 from perflab.i18n import _
 from perflab.render import table_html, table_text
+from perflab.serving.registry import Registry
 from perflab.serving.kernel import HOST, bind_socket
 from perflab.serving.lifetime import kill_tree
 from perflab.serving.processes import new_log_dir
 
 __all__ = ["CommandServer", "serve_command", "stop_all_commands", "stop_command"]
 
-_registry: dict[str, CommandServer] = {}
-_lock = threading.RLock()
+_registry: Registry[CommandServer] = Registry()
 _HELPERS = ("multiprocessing.resource_tracker",)  # a child of uvicorn's manager that serves no one
 
 
@@ -93,9 +92,7 @@ class CommandServer:
         Args:
             timeout_s: How long the server gets to shut down gracefully. Defaults to 5.
         """
-        with _lock:
-            if _registry.get(self.name) is self:
-                del _registry[self.name]
+        _registry.forget(self.name, self)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -194,8 +191,7 @@ def serve_command(args: Sequence[str], name: str = "command", *, ready_path: str
                                 start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     server = CommandServer(name, argv, port, log_path, proc)
     _wait_ready(server, ready_path, timeout_s)
-    with _lock:
-        _registry[name] = server
+    _registry.add(name, server)
     return server
 
 
@@ -205,19 +201,12 @@ def stop_command(name: str) -> CommandServer | None:
     Args:
         name: The name given to ``serve_command``.
     """
-    with _lock:
-        server = _registry.get(name)
-    if server is not None:
-        server.stop()
-    return server
+    return _registry.stop(name)
 
 
 def stop_all_commands() -> None:
     """Stop every server that ``serve_command`` started in this process."""
-    with _lock:
-        names = list(_registry)
-    for name in names:
-        stop_command(name)
+    _registry.stop_all()
 
 
 atexit.register(stop_all_commands)

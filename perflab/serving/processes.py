@@ -23,13 +23,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 
 from perflab.errors import PortInUse, StartupFailed
+from perflab.serving.registry import Registry
 from perflab.serving.kernel import HOST, PORT_OWNERS, bind_socket
 from perflab.serving.options import check_uvicorn_options
 from perflab.i18n import _, current_language, ngettext
@@ -39,8 +39,7 @@ __all__ = ["ProcessServer", "new_log_dir", "running_processes", "serve_process",
 
 
 _LOG_TAIL_LINES = 15
-_registry: dict[str, ProcessServer] = {}
-_lock = threading.RLock()
+_registry: Registry[ProcessServer] = Registry()
 
 
 class ProcessServer:
@@ -90,9 +89,7 @@ class ProcessServer:
         Args:
             timeout_s: How long the workers get to shut down gracefully. Defaults to 5.
         """
-        with _lock:
-            if _registry.get(self.name) is self:
-                del _registry[self.name]
+        _registry.forget(self.name, self)
         for proc in self.procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -133,8 +130,7 @@ class ProcessServer:
 
 
 def _process_owner(port: int) -> str | None:
-    with _lock:
-        return next((s.name for s in _registry.values() if s.port == port), None)
+    return next((s.name for s in _registry.servers() if s.port == port), None)
 
 
 PORT_OWNERS.append(_process_owner)
@@ -262,8 +258,7 @@ def serve_process(
     log_dir = new_log_dir()
     server = ProcessServer(name, target, sock.getsockname()[1], log_dir, uvicorn_options)
     _start(server, sock, max(1, workers), (http, loop), timeout_s)
-    with _lock:
-        _registry[name] = server
+    _registry.add(name, server)
     return server
 
 
@@ -301,26 +296,17 @@ def stop_process(name: str) -> ProcessServer | None:
     Args:
         name: The name given to ``serve_process``.
     """
-    with _lock:
-        server = _registry.get(name)
-    if server is not None:
-        server.stop()
-    return server
+    return _registry.stop(name)
 
 
 def running_processes() -> list[ProcessServer]:
     """Return the servers that ``serve_process`` started in this process and that still run."""
-    with _lock:
-        servers = list(_registry.values())
-    return [server for server in servers if server.running]
+    return [server for server in _registry.servers() if server.running]
 
 
 def stop_all_processes() -> None:
     """Stop every server that ``serve_process`` started in this process."""
-    with _lock:
-        names = list(_registry)
-    for name in names:
-        stop_process(name)
+    _registry.stop_all()
 
 
 atexit.register(stop_all_processes)
