@@ -22,14 +22,14 @@ from typing import Any
 import uvicorn
 
 from perflab.serving.asgi import LifespanProbe, require_asgi_app
+from perflab.serving.registry import Registry
 from perflab.errors import PortInUse, StartupFailed
 from perflab.i18n import _
 
 __all__ = ["PORT_OWNERS", "Server", "bind_socket", "running_servers", "serve", "stop_all"]
 
 HOST = "127.0.0.1"
-_servers: dict[str, Server] = {}
-_lock = threading.Lock()
+_servers: Registry[Server] = Registry()
 # Each kind of perflab server registers how to find which of its servers holds a port.
 PORT_OWNERS: list[Callable[[int], str | None]] = []
 
@@ -61,8 +61,7 @@ def bind_socket(port: int = 0, host: str = HOST, backlog: int = 2048) -> socket.
 
 
 def _in_kernel_owner(port: int) -> str | None:
-    with _lock:
-        return next((s.name for s in _servers.values() if s.port == port), None)
+    return next((s.name for s in _servers.servers() if s.port == port), None)
 
 
 PORT_OWNERS.append(_in_kernel_owner)
@@ -130,9 +129,7 @@ class Server:
             self._uvicorn.force_exit = True
             self._thread.join(timeout_s)
         self._socket.close()
-        with _lock:
-            if _servers.get(self.name) is self:
-                del _servers[self.name]
+        _servers.forget(self.name, self)
 
     def kill(self, timeout_s: float = 5.0) -> None:
         """Stop at once, as a killed process would: no waiting for requests or tasks, no lifespan shutdown.
@@ -181,15 +178,11 @@ def serve(
         log_level: uvicorn's log level. Defaults to "warning", so requests are not logged.
     """
     require_asgi_app(app)
-    with _lock:
-        previous = _servers.pop(name, None)
-    if previous is not None:
-        previous.stop()
+    _servers.stop(name)
     sock = bind_socket(port)
     server = _start(app, name, sock, log_level)
     _wait_started(server, timeout_s)
-    with _lock:
-        _servers[name] = server
+    _servers.add(name, server)
     return server
 
 
@@ -238,14 +231,12 @@ def _startup_message(server: Server, engine: _ThreadedUvicorn, timed_out: bool) 
 
 def running_servers() -> list[Server]:
     """Return the in-kernel servers that are running now."""
-    with _lock:
-        return list(_servers.values())
+    return _servers.servers()
 
 
 def stop_all() -> None:
     """Stop every in-kernel server that perflab started."""
-    for server in running_servers():
-        server.stop()
+    _servers.stop_all()
 
 
 atexit.register(stop_all)

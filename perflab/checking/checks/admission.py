@@ -62,9 +62,9 @@ async def _requests(wrapped: Any) -> AsyncIterator[dict[str, asyncio.Task[Answer
         await asyncio.gather(*tasks.values(), return_exceptions=True)
 
 
-async def _start(tasks: dict[str, asyncio.Task[Answer]], wrapped: Any, *names: str, path: str = "/hold") -> None:
+async def _start(tasks: dict[str, asyncio.Task[Answer]], wrapped: Any, *names: str) -> None:
     for name in names:  # one after another, so their arrival order is known
-        tasks[name] = asyncio.create_task(call(wrapped, f"{path}/{name}"))
+        tasks[name] = asyncio.create_task(call(wrapped, f"/hold/{name}"))
         await asyncio.sleep(0.01)
     await asyncio.sleep(SETTLE_S)
 
@@ -128,9 +128,7 @@ async def keeps_arrival_order(ns: Namespace) -> None:
         await _start(tasks, wrapped, *waiting)
         if any(name.startswith("w") for name in app.entered):
             app.release(*running, *waiting)
-            raise CheckFailed(_("Not checked yet: requests went into `app` while every slot was taken. Pass "
-                                "“runs at most max_in_flight requests at once” first."),
-                              input=_input(limit, LONG_BUDGET_S), expected=limit, actual=app.in_flight)
+            raise _over_the_limit(limit, app.in_flight, _input(limit, LONG_BUDGET_S))
         newcomers = await _free_slots_one_by_one(app, wrapped, tasks, running[:WAITERS] + waiting[: WAITERS - limit])
         app.release(*running, *waiting, *newcomers)
     got = [name for name in app.entered if name[0] in "wn"][:WAITERS]
@@ -170,9 +168,7 @@ async def keeps_the_budget(ns: Namespace) -> None:
         await asyncio.sleep(SETTLE_S)
         if "turned_away" in app.entered:
             app.release(*running, *ahead, "turned_away")
-            raise CheckFailed(_("Not checked yet: a request went into `app` while every slot was taken. Pass "
-                                "“runs at most max_in_flight requests at once” first."),
-                              input=shown, expected=limit, actual=app.in_flight)
+            raise _over_the_limit(limit, app.in_flight, shown)
         answer = await _answer(tasks["turned_away"], budget_s + LATE_S + 1, shown)
         app.release(*running, *ahead, "turned_away")
     if not set(ahead) <= set(app.entered):
